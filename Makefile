@@ -1,0 +1,57 @@
+# Only python3 and make are assumed; every other tool is installed into .venv by these targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+# Strict editable mode: a tree of links that mypy, pyright and pytest all follow
+# (the default editable mode uses an import hook that type checkers cannot see).
+EDITABLE := --config-settings editable_mode=strict
+LINT_PATHS := spec impl conformance tests
+
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean
+
+help:
+	@echo "make conformance  verify the stdlib socketserver and print the clause report"
+	@echo "make test         ruff, mypy --strict, pyright strict, then pytest"
+	@echo "make matrix       tests and conformance under every CPython 3.9+ on this machine"
+	@echo "make bench        benchmarks (reference implementation vs stdlib)"
+	@echo "make docs         build the documentation site"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(BIN)/python
+
+install: venv
+	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e .
+
+install-dev: venv
+	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e '.[dev]'
+
+conformance: install
+	$(BIN)/sockspec-conformance
+
+lint: install-dev
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+typecheck: install-dev
+	$(BIN)/mypy $(LINT_PATHS)
+	$(BIN)/pyright
+
+pytest: install-dev
+	$(BIN)/python -m pytest -n auto -q
+
+test: lint typecheck pytest
+
+matrix: venv
+	$(BIN)/python tests/matrix.py --out matrix
+
+bench:
+	@echo "make bench: no benchmarks yet (see the benchmarks issue)"
+
+docs:
+	@echo "make docs: no documentation site yet (see the documentation issue)"
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info matrix docs/_build

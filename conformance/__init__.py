@@ -1,0 +1,1 @@
+"""sockspec.conformance: verify any socketserver implementation clause by clause."""

@@ -1,0 +1,1 @@
+"""The pytest plugin that runs the conformance suite (registered as ``pytest11``)."""

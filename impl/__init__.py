@@ -1,0 +1,1 @@
+"""sockspec.impl: the reference implementation of the socketserver interface."""

@@ -1,0 +1,281 @@
+"""The clause catalogue: every documented behaviour of socketserver, as data.
+
+The catalogue is the project's single source of truth.  It is shipped as
+``clauses.json`` next to this module; the Protocols' docstrings, the
+conformance suite, the reports and the documentation all refer to its clause
+IDs.  This module only reads and validates it, with the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal, Optional, Tuple, cast
+
+__all__ = [
+    "CHECK_KINDS",
+    "EDITIONS",
+    "TRAITS",
+    "Catalogue",
+    "CatalogueError",
+    "Clause",
+    "Section",
+    "Source",
+    "load_catalogue",
+]
+
+Edition = Literal["classic", "current"]
+CheckKind = Literal["static", "introspection", "behaviour"]
+Version = Tuple[int, int]
+
+EDITIONS: tuple[Edition, ...] = ("classic", "current")
+CHECK_KINDS: tuple[CheckKind, ...] = ("static", "introspection", "behaviour")
+#: Traits a target can have; a clause applies to a target that has all of its traits.
+TRAITS: frozenset[str] = frozenset(
+    {
+        "server",
+        "stream",
+        "datagram",
+        "inet",
+        "inet6",
+        "unix",
+        "threading",
+        "forking",
+        "handler",
+        "stream-handler",
+        "datagram-handler",
+    }
+)
+
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
+
+
+class CatalogueError(ValueError):
+    """Raised when ``clauses.json`` does not follow the catalogue's format."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where in the documentation a clause comes from."""
+
+    edition: Edition
+    ref: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of clauses, as the reports and the docs show them."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One documented behaviour, stated in sockspec's own words."""
+
+    id: str
+    section: str
+    member: Optional[str]
+    text: str
+    editions: frozenset[Edition]
+    since: Version
+    until: Optional[Version]
+    applies_to: frozenset[str]
+    check: CheckKind
+    sources: tuple[Source, ...]
+    note: str = ""
+
+    def holds_for(self, version: Version) -> bool:
+        """True when the clause describes Python ``version`` (a ``(major, minor)`` pair)."""
+        if version < self.since:
+            return False
+        return self.until is None or version <= self.until
+
+    def applies_to_traits(self, traits: frozenset[str]) -> bool:
+        """True when a target with ``traits`` has every trait this clause needs."""
+        return self.applies_to <= traits
+
+    @property
+    def versions_label(self) -> str:
+        """The Python versions the clause holds for, e.g. ``3.11+`` or ``2.4-2.5``."""
+        since = "%d.%d" % self.since
+        if self.until is None:
+            return since + "+"
+        return since + "-" + "%d.%d" % self.until
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The parsed catalogue: sections, clauses and the documented members."""
+
+    sections: tuple[Section, ...]
+    clauses: tuple[Clause, ...]
+    #: edition -> kind of object ("server", "handler", ...) -> documented member names
+    documented_members: dict[str, dict[str, tuple[str, ...]]]
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+    def get(self, clause_id: str) -> Clause:
+        """The clause with ``clause_id``; ``KeyError`` names the unknown ID."""
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise KeyError(clause_id)
+
+    def __contains__(self, clause_id: object) -> bool:
+        return any(clause.id == clause_id for clause in self.clauses)
+
+    def select(self, edition: Edition, version: Optional[Version] = None) -> tuple[Clause, ...]:
+        """The clauses of ``edition``, limited to those that hold for ``version`` if given."""
+        return tuple(
+            clause
+            for clause in self.clauses
+            if edition in clause.editions and (version is None or clause.holds_for(version))
+        )
+
+
+_EDITION_NAMES: dict[object, Edition] = {"classic": "classic", "current": "current"}
+_CHECK_NAMES: dict[object, CheckKind] = {
+    "static": "static",
+    "introspection": "introspection",
+    "behaviour": "behaviour",
+}
+
+
+def _as_list(value: object, where: str) -> list[object]:
+    if not isinstance(value, list):
+        raise CatalogueError(f"{where}: expected a list")
+    return cast("list[object]", value)
+
+
+def _as_record(value: object, where: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise CatalogueError(f"{where}: expected an object")
+    return cast("dict[str, object]", value)
+
+
+def _as_strings(value: object, where: str) -> list[str]:
+    items = _as_list(value, where)
+    strings = [item for item in items if isinstance(item, str)]
+    if len(strings) != len(items):
+        raise CatalogueError(f"{where}: expected a list of strings")
+    return strings
+
+
+def _parse_version(raw: object, where: str) -> Version:
+    match = _VERSION_PATTERN.match(raw) if isinstance(raw, str) else None
+    if match is None:
+        raise CatalogueError(f"{where}: expected a version like '3.11', got {raw!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _str_field(record: dict[str, object], key: str, where: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(f"{where}: field {key!r} must be a non-empty string")
+    return value
+
+
+def _edition(raw: object, where: str) -> Edition:
+    edition = _EDITION_NAMES.get(raw) if isinstance(raw, str) else None
+    if edition is None:
+        raise CatalogueError(f"{where}: edition must be one of {EDITIONS}, got {raw!r}")
+    return edition
+
+
+def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
+    where = f"clause {record.get('id', '?')!r}"
+    clause_id = _str_field(record, "id", where)
+    if not _ID_PATTERN.match(clause_id):
+        raise CatalogueError(f"{where}: ID must be dotted lower-case words")
+    section = _str_field(record, "section", where)
+    if section not in section_ids:
+        raise CatalogueError(f"{where}: unknown section {section!r}")
+    editions: list[Edition] = [
+        _edition(raw, where) for raw in _as_strings(record.get("editions"), where)
+    ]
+    if not editions:
+        raise CatalogueError(f"{where}: at least one edition is required")
+    applies_to = _as_strings(record.get("applies_to"), where)
+    if not set(applies_to) <= TRAITS:
+        raise CatalogueError(f"{where}: applies_to must list traits from {sorted(TRAITS)}")
+    raw_check = record.get("check")
+    check = _CHECK_NAMES.get(raw_check) if isinstance(raw_check, str) else None
+    if check is None:
+        raise CatalogueError(f"{where}: check must be one of {CHECK_KINDS}")
+    sources: list[Source] = []
+    for raw in _as_list(record.get("sources"), where):
+        source = _as_record(raw, where)
+        sources.append(
+            Source(_edition(source.get("edition"), where), _str_field(source, "ref", where))
+        )
+    if not sources:
+        raise CatalogueError(f"{where}: at least one source is required")
+    member = record.get("member")
+    if member is not None and not isinstance(member, str):
+        raise CatalogueError(f"{where}: member must be a string or null")
+    until_raw = record.get("until")
+    note = record.get("note", "")
+    if not isinstance(note, str):
+        raise CatalogueError(f"{where}: note must be a string")
+    return Clause(
+        id=clause_id,
+        section=section,
+        member=member,
+        text=_str_field(record, "text", where),
+        editions=frozenset(editions),
+        since=_parse_version(record.get("since"), where),
+        until=None if until_raw is None else _parse_version(until_raw, where),
+        applies_to=frozenset(applies_to),
+        check=check,
+        sources=tuple(sources),
+        note=note,
+    )
+
+
+def parse_catalogue(data: object) -> Catalogue:
+    """Build a :class:`Catalogue` from decoded JSON, checking every field."""
+    document = _as_record(data, "catalogue")
+    sections = tuple(
+        Section(_str_field(record, "id", "section"), _str_field(record, "title", "section"))
+        for record in (
+            _as_record(raw, "section") for raw in _as_list(document.get("sections"), "sections")
+        )
+    )
+    section_ids = {section.id for section in sections}
+    clauses = tuple(
+        _parse_clause(_as_record(raw, "clause"), section_ids)
+        for raw in _as_list(document.get("clauses"), "clauses")
+    )
+    seen: set[str] = set()
+    for clause in clauses:
+        if clause.id in seen:
+            raise CatalogueError(f"clause {clause.id!r} is listed twice")
+        seen.add(clause.id)
+    members: dict[str, dict[str, tuple[str, ...]]] = {}
+    for edition, by_kind in _as_record(
+        document.get("documented_members", {}), "documented_members"
+    ).items():
+        _edition(edition, "documented_members")
+        members[edition] = {
+            kind: tuple(_as_strings(names, f"documented_members.{edition}.{kind}"))
+            for kind, names in _as_record(by_kind, "documented_members").items()
+        }
+    return Catalogue(sections=sections, clauses=clauses, documented_members=members)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped with this package (read once, then cached)."""
+    text = (
+        resources.files(__package__ or "sockspec.spec")
+        .joinpath("clauses.json")
+        .read_text(encoding="utf-8")
+    )
+    return parse_catalogue(json.loads(text))
