@@ -1,0 +1,113 @@
+"""Mutants of the request loop: handle_request, serve_forever and shutdown."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ._loop import LoopTCPServer
+
+
+class BypassesGetRequest(LoopTCPServer):
+    """Accepts from the socket directly, so an overridden get_request is never called."""
+
+    def accept_request(self) -> tuple[Any, Any]:
+        return self.socket.accept()
+
+
+class IgnoresVerifyResult(LoopTCPServer):
+    """Calls verify_request but processes the request even when it returns false."""
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        super().verify_request(request, client_address)
+        return True
+
+    def serve_ready_request(self) -> None:
+        try:
+            request, client_address = self.accept_request()
+        except OSError:
+            return
+        self.verify_request(request, client_address)
+        self.process_request(request, client_address)
+
+
+class ReportsErrorTwice(LoopTCPServer):
+    """Calls handle_error twice for one failing request."""
+
+    def report_error(self, request: Any, client_address: Any) -> None:
+        self.handle_error(request, client_address)
+        self.handle_error(request, client_address)
+
+
+class ErrorStopsServing(LoopTCPServer):
+    """Lets a handler's exception escape handle_request instead of calling handle_error."""
+
+    def report_error(self, request: Any, client_address: Any) -> None:
+        self.shutdown_request(request)
+        raise RuntimeError("sockspec mutant: the handler's error escaped handle_request")
+
+
+class SkipsHandleTimeout(LoopTCPServer):
+    """Returns from handle_request after the timeout without calling handle_timeout."""
+
+    def on_timeout(self) -> None:
+        return None
+
+
+class ServesFirstRequestOnly(LoopTCPServer):
+    """serve_forever handles the first request, then accepts and drops every later one."""
+
+    _served_in_loop = 0
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._served_in_loop = 0
+        super().serve_forever(poll_interval)
+
+    def serve_ready_request(self) -> None:
+        self._served_in_loop += 1
+        if self._served_in_loop == 1:
+            super().serve_ready_request()
+            return
+        try:
+            request, _ = self.socket.accept()
+        except OSError:
+            return
+        request.close()
+
+
+class NoServiceActions(LoopTCPServer):
+    """serve_forever never calls service_actions."""
+
+    def run_service_actions(self) -> None:
+        return None
+
+
+class ShutdownIgnored(LoopTCPServer):
+    """shutdown returns at once and serve_forever keeps running until server_close."""
+
+    def shutdown(self) -> None:
+        return None
+
+    def stop_was_requested(self) -> bool:
+        # The loop ends only when the listening socket has been closed.
+        return self.socket.fileno() < 0
+
+
+class ShutdownDoesNotWait(LoopTCPServer):
+    """shutdown asks the loop to stop but returns before serve_forever has returned."""
+
+    _linger_seconds = 0.5
+
+    def __init__(
+        self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
+    ) -> None:
+        self._never_set = threading.Event()
+        super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+
+    def shutdown(self) -> None:
+        self._stop_requested.set()
+
+    def announce_loop_finished(self) -> None:
+        # Linger so that a caller of shutdown() can see the loop still running.
+        self._never_set.wait(self._linger_seconds)
+        super().announce_loop_finished()
