@@ -18,13 +18,17 @@ from typing import Literal, Optional, Tuple, cast
 __all__ = [
     "CHECK_KINDS",
     "EDITIONS",
+    "FORMAT",
+    "KIND_AREAS",
     "TRAITS",
     "Catalogue",
     "CatalogueError",
     "Clause",
     "Section",
     "Source",
+    "declared_clause_id",
     "load_catalogue",
+    "parse_catalogue",
 ]
 
 Edition = Literal["classic", "current"]
@@ -50,8 +54,42 @@ TRAITS: frozenset[str] = frozenset(
     }
 )
 
+#: Kind of documented object (the keys of ``documented_members``) -> clause-ID area.
+KIND_AREAS: dict[str, str] = {
+    "module": "creation",
+    "server": "server",
+    "handler": "handler",
+    "stream_handler": "stream_handler",
+    "datagram_handler": "datagram_handler",
+    "threading": "threading",
+    "forking": "forking",
+}
+
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
+#: The ``format`` number of ``clauses.json`` this module reads.
+FORMAT = 1
+
+
+def _snake_case(name: str) -> str:
+    # Clause IDs are lower-case, so CamelCase names ("RequestHandlerClass", "TCPServer")
+    # become snake_case ("request_handler_class", "tcp_server"); dunders stay as they are.
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+
+
+def declared_clause_id(kind: str, member: str) -> str:
+    """The ID of the ``.declared`` clause for a documented ``member`` of ``kind``.
+
+    ``kind`` is a key of :attr:`Catalogue.documented_members` (``"server"``, ``"module"``, ...),
+    e.g. ``declared_clause_id("server", "RequestHandlerClass")`` is
+    ``"server.request_handler_class.declared"``.
+    """
+    try:
+        area = KIND_AREAS[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind of documented object: {kind!r}") from None
+    return f"{area}.{_snake_case(member)}.declared"
 
 
 class CatalogueError(ValueError):
@@ -130,6 +168,14 @@ class Catalogue:
 
     def __contains__(self, clause_id: object) -> bool:
         return any(clause.id == clause_id for clause in self.clauses)
+
+    def declared(self, kind: str, member: str) -> Clause:
+        """The ``.declared`` clause of a documented member; ``KeyError`` if it is missing."""
+        return self.get(declared_clause_id(kind, member))
+
+    def in_section(self, section: str) -> tuple[Clause, ...]:
+        """The clauses of ``section``, in catalogue order."""
+        return tuple(clause for clause in self.clauses if clause.section == section)
 
     def select(self, edition: Edition, version: Optional[Version] = None) -> tuple[Clause, ...]:
         """The clauses of ``edition``, limited to those that hold for ``version`` if given."""
@@ -220,7 +266,14 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
     member = record.get("member")
     if member is not None and not isinstance(member, str):
         raise CatalogueError(f"{where}: member must be a string or null")
+    uncovered = set(editions) - {source.edition for source in sources}
+    if uncovered:
+        raise CatalogueError(f"{where}: no source for edition(s) {sorted(uncovered)}")
     until_raw = record.get("until")
+    since = _parse_version(record.get("since"), where)
+    until = None if until_raw is None else _parse_version(until_raw, where)
+    if until is not None and until < since:
+        raise CatalogueError(f"{where}: until {until_raw!r} is earlier than since")
     note = record.get("note", "")
     if not isinstance(note, str):
         raise CatalogueError(f"{where}: note must be a string")
@@ -230,8 +283,8 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
         member=member,
         text=_str_field(record, "text", where),
         editions=frozenset(editions),
-        since=_parse_version(record.get("since"), where),
-        until=None if until_raw is None else _parse_version(until_raw, where),
+        since=since,
+        until=until,
         applies_to=frozenset(applies_to),
         check=check,
         sources=tuple(sources),
@@ -242,6 +295,8 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
 def parse_catalogue(data: object) -> Catalogue:
     """Build a :class:`Catalogue` from decoded JSON, checking every field."""
     document = _as_record(data, "catalogue")
+    if document.get("format", FORMAT) != FORMAT:
+        raise CatalogueError(f"catalogue: format must be {FORMAT}, got {document.get('format')!r}")
     sections = tuple(
         Section(_str_field(record, "id", "section"), _str_field(record, "title", "section"))
         for record in (
@@ -249,6 +304,8 @@ def parse_catalogue(data: object) -> Catalogue:
         )
     )
     section_ids = {section.id for section in sections}
+    if len(section_ids) != len(sections):
+        raise CatalogueError("sections: a section ID is listed twice")
     clauses = tuple(
         _parse_clause(_as_record(raw, "clause"), section_ids)
         for raw in _as_list(document.get("clauses"), "clauses")
@@ -263,9 +320,16 @@ def parse_catalogue(data: object) -> Catalogue:
         document.get("documented_members", {}), "documented_members"
     ).items():
         _edition(edition, "documented_members")
+        by_kind_record = _as_record(by_kind, "documented_members")
+        unknown = set(by_kind_record) - set(KIND_AREAS)
+        if unknown:
+            raise CatalogueError(
+                f"documented_members.{edition}: unknown kind(s) {sorted(unknown)}; "
+                f"expected some of {sorted(KIND_AREAS)}"
+            )
         members[edition] = {
             kind: tuple(_as_strings(names, f"documented_members.{edition}.{kind}"))
-            for kind, names in _as_record(by_kind, "documented_members").items()
+            for kind, names in by_kind_record.items()
         }
     return Catalogue(sections=sections, clauses=clauses, documented_members=members)
 
