@@ -1,0 +1,47 @@
+"""Sphinx extension that generates sockspec's data-driven pages at build time.
+
+It adds a ``clause`` object type (the ``.. clause::`` directive, the
+``:clause:`` role and index entries) and three directives that turn the
+project's own data into reStructuredText while the site is built:
+
+``.. sockspec-catalogue::``
+    every clause of :func:`sockspec.spec.load_catalogue`, with the conformance
+    checks that verify it (read from the suite's ``clause`` markers);
+``.. sockspec-matrix::``
+    the version x result table and the clause x implementation grid written by
+    ``make matrix``;
+``.. sockspec-bench::``
+    the figures and plots written by ``make bench``.
+
+Nothing here imports :mod:`sockspec.impl`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from .directives import ApiDirective, BenchDirective, CatalogueDirective, MatrixDirective
+from .roles import VerdictRole
+
+#: The repository root: docs/_ext/sockspec_docs/ is three levels below it.
+REPOSITORY = Path(__file__).resolve().parents[3]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the clause object type, the directives and their settings."""
+    app.add_object_type(
+        "clause", "clause", indextemplate="pair: %s; clause", objname="catalogue clause"
+    )
+    app.add_config_value("sockspec_matrix_dir", str(REPOSITORY / "matrix"), "env", [str])
+    app.add_config_value("sockspec_bench_dir", str(REPOSITORY / "bench"), "env", [str])
+    app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
+    app.add_directive("sockspec-catalogue", CatalogueDirective)
+    app.add_directive("sockspec-matrix", MatrixDirective)
+    app.add_directive("sockspec-bench", BenchDirective)
+    app.add_directive("sockspec-api", ApiDirective)
+    app.add_role("verdict", VerdictRole())
+    app.add_css_file("sockspec.css")
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
