@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # Strict editable mode: a tree of links that mypy, pyright and pytest all follow
 # (the default editable mode uses an import hook that type checkers cannot see).
 EDITABLE := --config-settings editable_mode=strict
-LINT_PATHS := spec impl conformance tests
+LINT_PATHS := spec impl conformance tests bench
 
 .PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean
 
@@ -47,8 +47,11 @@ test: lint typecheck pytest
 matrix: venv
 	$(BIN)/python tests/matrix.py --out matrix
 
-bench:
-	@echo "make bench: no benchmarks yet (see the benchmarks issue)"
+# Loopback-only benchmarks of sockspec.impl vs the stdlib (bench/README.md); about 3 minutes.
+# Writes bench/results.json and bench/plots/*.svg, which the docs show.
+bench: venv
+	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e '.[bench]'
+	$(BIN)/python -m bench
 
 # Offline HTML build: fresh environment (-E, the generated pages read data files), warnings
 # are errors (-W, all of them reported: --keep-going), nitpicky cross-references (-n); then
