@@ -1,0 +1,153 @@
+"""Benchmark rows, their same-run ratios, the printed table and ``bench/results.json``.
+
+Every measurement is a :class:`Row`: repeated samples of one metric for one target in one case.
+A row's ratios compare its median with the median of each baseline target measured for the same
+section, case and metric in the same run (``value / baseline``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Sequence
+
+from .stats import Summary, summarize
+
+FORMAT = "sockspec-bench/1"
+
+
+@dataclass
+class Row:
+    """Repeated samples of one metric, for one target, in one case of one benchmark section."""
+
+    section: str
+    case: str
+    target: str
+    metric: str
+    unit: str
+    samples: List[float]
+    higher_is_better: bool = False
+    shown: bool = True  # printed in the table; every row goes to results.json
+    ratios: Dict[str, float] = field(default_factory=lambda: {})
+
+    @property
+    def summary(self) -> Summary:
+        """Median, min and max of the samples."""
+        return summarize(self.samples)
+
+    def as_json(self) -> Dict[str, Any]:
+        """The row as stored in results.json."""
+        summary = self.summary
+        return {
+            "section": self.section,
+            "case": self.case,
+            "target": self.target,
+            "metric": self.metric,
+            "unit": self.unit,
+            "higher_is_better": self.higher_is_better,
+            "median": _finite(summary.median),
+            "min": _finite(summary.low),
+            "max": _finite(summary.high),
+            "repetitions": summary.count,
+            "samples": [_finite(value) for value in self.samples],
+            "ratios": {name: _finite(value) for name, value in self.ratios.items()},
+        }
+
+
+def _finite(value: float) -> Any:
+    """JSON has no NaN: missing values are stored as null."""
+    return None if math.isnan(value) or math.isinf(value) else round(value, 6)
+
+
+def add_ratios(rows: Sequence[Row], baselines: Mapping[str, Sequence[str]]) -> None:
+    """Fill each row's ratios against the baselines its section names.
+
+    A baseline is a target name, compared within the same case, or ``"case/target"``, one row
+    every case of the section is compared with.
+    """
+    medians = {(row.section, row.case, row.metric, row.target): row.summary.median for row in rows}
+    for row in rows:
+        order = list(baselines.get(row.section, ()))
+        # A baseline is compared only with what comes after it: the floor is not "0.8x stdlib".
+        if row.target in order:
+            order = order[: order.index(row.target)]
+        for baseline in order:
+            case, _, target = baseline.rpartition("/")
+            if (case or row.case, target) == (row.case, row.target):
+                continue
+            reference = medians.get((row.section, case or row.case, row.metric, target))
+            if reference is not None and reference > 0 and not math.isnan(reference):
+                row.ratios[target] = row.summary.median / reference
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The plain-text ratio table: value (median, min, max) and ratios, grouped by section."""
+    header = ("case", "target", "metric", "median", "min", "max", "unit", "n", "ratio")
+    lines: List[List[str]] = []
+    section = None
+    for row in rows:
+        if not row.shown:
+            continue
+        if section is not None and row.section != section:
+            lines.append([""] * len(header))  # a blank line between sections
+        section = row.section
+        summary = row.summary
+        ratio_text = ", ".join(f"{value:.2f}x {name}" for name, value in row.ratios.items())
+        lines.append(
+            [
+                f"{row.section}/{row.case}",
+                row.target,
+                row.metric + (" (higher is better)" if row.higher_is_better else ""),
+                _number(summary.median),
+                _number(summary.low),
+                _number(summary.high),
+                row.unit,
+                str(summary.count),
+                ratio_text or "-",
+            ]
+        )
+    widths = [max(len(cells[i]) for cells in [list(header), *lines]) for i in range(len(header))]
+    numeric = {3, 4, 5, 7}
+
+    def render(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([render(header), rule, *(render(cells) for cells in lines)])
+
+
+def write_json(
+    path: Path,
+    *,
+    machine: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    rows: Sequence[Row],
+    notes: Sequence[str],
+    seconds: float,
+) -> None:
+    """Write results.json (format ``sockspec-bench/1``, described in bench/README.md)."""
+    document = {
+        "format": FORMAT,
+        "machine": dict(machine),
+        "settings": dict(settings),
+        "total_seconds": round(seconds, 1),
+        "notes": list(notes),
+        "rows": [row.as_json() for row in rows],
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

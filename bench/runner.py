@@ -1,0 +1,160 @@
+"""``make bench``: run the sections, print the ratio table, write results.json and the plots."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from . import concurrency, cpu, shutdown, suite
+from .control import BenchError
+from .machine import describe, headline
+from .results import Row, add_ratios, format_table, write_json
+from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
+
+HERE = Path(__file__).resolve().parent
+SECTIONS = ("cpu", "concurrency", "shutdown", "suite")
+SUITE_CLASSES = ("TCPServer", "ThreadingUDPServer", "UnixStreamServer")
+BASELINES: Dict[str, Sequence[str]] = {
+    cpu.SECTION: (FLOOR, STDLIB),
+    concurrency.SECTION: (FLOOR, STDLIB),
+    shutdown.SECTION: (STDLIB,),
+    suite.SECTION: (suite.REFERENCE, STDLIB),
+}
+
+FULL: Dict[str, Any] = {
+    "cpu_requests": 1500,
+    "cpu_repetitions": 5,
+    "concurrency_clients": [8, 32, 128],
+    "concurrency_requests": {"threading": 2000, "forking": 800},
+    "concurrency_repetitions": 3,
+    "shutdown_samples": 40,
+    "suite_repetitions": 3,
+    "suite_budget_seconds": 90.0,
+}
+QUICK: Dict[str, Any] = {
+    "cpu_requests": 200,
+    "cpu_repetitions": 2,
+    "concurrency_clients": [8, 32, 128],
+    "concurrency_requests": {"threading": 300, "forking": 150},
+    "concurrency_repetitions": 1,
+    "shutdown_samples": 5,
+    "suite_repetitions": 1,
+    "suite_budget_seconds": 30.0,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark sockspec.impl against the stdlib socketserver and a bare floor.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="few repetitions: a smoke run, not for publishing"
+    )
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="directory for results.json and plots/"
+    )
+    parser.add_argument("--no-plots", action="store_true", help="skip drawing the figures")
+    return parser
+
+
+def _targets(notes: List[str]) -> List[str]:
+    targets = [FLOOR, STDLIB]
+    reason = unavailable_reason(IMPL)
+    if reason is None:
+        targets.append(IMPL)
+    else:
+        notes.append(f"impl not measured: {reason}")
+    return targets
+
+
+def _suite_targets(targets: Sequence[str]) -> List[tuple[str, str, str]]:
+    modules = {STDLIB: "socketserver", IMPL: "sockspec.impl"}
+    return [
+        (name, target, f"{modules[target]}:{name}")
+        for target in (STDLIB, IMPL)
+        if target in targets
+        for name in SUITE_CLASSES
+    ]
+
+
+def _run_sections(
+    sections: Sequence[str], settings: Dict[str, Any], targets: List[str], notes: List[str]
+) -> List[Row]:
+    implementations = [target for target in targets if target != FLOOR]
+    steps: Dict[str, Callable[[], List[Row]]] = {
+        "cpu": lambda: cpu.measure(
+            targets, list(SCENARIOS), settings["cpu_requests"], settings["cpu_repetitions"]
+        ),
+        "concurrency": lambda: concurrency.measure(
+            targets,
+            ["threading", "forking"],
+            settings["concurrency_clients"],
+            settings["concurrency_requests"],
+            settings["concurrency_repetitions"],
+        ),
+        "shutdown": lambda: shutdown.measure(implementations, settings["shutdown_samples"]),
+    }
+    rows: List[Row] = []
+    for section in sections:
+        started = time.monotonic()
+        print(f"bench: {section} ...", flush=True)
+        if section == "suite":
+            suite_rows, suite_notes = suite.measure(
+                _suite_targets(targets),
+                settings["suite_repetitions"],
+                settings["suite_budget_seconds"],
+            )
+            rows += suite_rows
+            notes += suite_notes
+        else:
+            rows += steps[section]()
+        print(f"bench: {section} done in {time.monotonic() - started:.1f} s", flush=True)
+    return rows
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the benchmarks; 0 on success, 1 when a benchmark fails, 130 on Ctrl-C."""
+    args = _parser().parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    sections = [section for section in SECTIONS if not args.only or section in args.only]
+    machine = describe()
+    print(f"sockspec bench on {headline(machine)}", flush=True)
+    started = time.monotonic()
+    notes: List[str] = []
+    try:
+        targets = _targets(notes)
+        rows = _run_sections(sections, settings, targets, notes)
+    except BenchError as error:
+        print(f"bench: failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; every child process was stopped", file=sys.stderr)
+        return 130
+    add_ratios(rows, BASELINES)
+    seconds = time.monotonic() - started
+    print()
+    print(f"Results ({headline(machine)}); ratio = median / the baseline's median, same run")
+    print(format_table(rows))
+    for note in notes:
+        print(f"note: {note}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    results_path = args.out / "results.json"
+    recorded = {**settings, "quick": bool(args.quick), "sections": sections, "targets": targets}
+    write_json(
+        results_path, machine=machine, settings=recorded, rows=rows, notes=notes, seconds=seconds
+    )
+    print(f"bench: wrote {results_path}")
+    if not args.no_plots:
+        from .plots import draw_all
+
+        for path in draw_all(rows, args.out / "plots", f"sockspec bench · {headline(machine)}"):
+            print(f"bench: wrote {path}")
+    print(f"bench: total {seconds:.1f} s")
+    return 0

@@ -1,0 +1,178 @@
+"""A benchmark server in its own process, steered over stdin/stdout by :mod:`bench.control`.
+
+Run as ``python -m bench.serve --target T --scenario S --mode M``. It binds 127.0.0.1 port 0,
+prints ``ready <port>``, then serves echo requests until it reads ``stop`` or end of file.
+``usage`` makes it print ``usage <seconds>``: the CPU time this process (and the children it
+has waited for) has used, which is what the CPU benchmark compares. A watchdog ends the process
+after ``--max-seconds`` whatever happens, so no server outlives a crashed benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import socket
+import sys
+import threading
+from typing import Callable, Optional, Sequence
+
+from .targets import FLOOR, MODES, RECV_SIZE, SCENARIOS, echo_server_class
+
+LOOPBACK = "127.0.0.1"
+REAP_SECONDS = 10.0
+
+
+def cpu_seconds() -> float:
+    """User plus system CPU time of this process and of its reaped children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _control_loop(stop: Callable[[], None]) -> None:
+    """Answer ``usage`` queries; call ``stop`` on ``stop`` or when the parent goes away."""
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "usage":
+            _say(f"usage {cpu_seconds():.9f}")
+        elif command == "stop":
+            break
+    stop()
+
+
+class FloorServer:
+    """The bare loops the implementations are compared with: no selector, no handler objects."""
+
+    def __init__(self, transport: str, mode: str) -> None:
+        kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
+        self.sock = socket.socket(socket.AF_INET, kind)
+        self.sock.bind((LOOPBACK, 0))
+        if transport == "tcp":
+            self.sock.listen(128)
+        self.transport = transport
+        self.mode = mode
+        self.stopping = False
+
+    @property
+    def port(self) -> int:
+        """The port the kernel chose."""
+        return int(self.sock.getsockname()[1])
+
+    def stop(self) -> None:
+        """Make the blocking loop notice ``stopping`` by sending it one last wake-up."""
+        self.stopping = True
+        kind = socket.SOCK_STREAM if self.transport == "tcp" else socket.SOCK_DGRAM
+        with socket.socket(socket.AF_INET, kind) as waker:
+            waker.settimeout(REAP_SECONDS)
+            waker.connect((LOOPBACK, self.port))
+            if self.transport == "udp":
+                waker.send(b"")
+
+    def serve(self) -> None:
+        """Serve until stopped, then reap any forked children and close the socket."""
+        try:
+            if self.transport == "udp":
+                self._serve_datagrams()
+            else:
+                self._serve_connections()
+        finally:
+            self._reap(block=True)
+            self.sock.close()
+
+    def _serve_datagrams(self) -> None:
+        while True:
+            data, address = self.sock.recvfrom(RECV_SIZE)
+            if self.stopping:
+                return
+            self.sock.sendto(data, address)
+
+    def _serve_connections(self) -> None:
+        while True:
+            conn, _ = self.sock.accept()
+            if self.stopping:
+                conn.close()
+                return
+            if self.mode == "threading":
+                threading.Thread(target=_echo_and_close, args=(conn,), daemon=True).start()
+            elif self.mode == "forking":
+                self._fork_for(conn)
+            else:
+                _echo_and_close(conn)
+
+    def _fork_for(self, conn: socket.socket) -> None:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _echo_and_close(conn)
+            finally:
+                os._exit(0)
+        conn.close()
+        self._reap(block=False)
+
+    def _reap(self, *, block: bool) -> None:
+        if self.mode != "forking":
+            return
+        for _ in range(100_000):  # bounded: there are never more children than requests
+            try:
+                pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
+def _echo_and_close(conn: socket.socket) -> None:
+    with conn:
+        conn.sendall(conn.recv(RECV_SIZE))
+
+
+def _serve_floor(transport: str, mode: str) -> None:
+    server = FloorServer(transport, mode)
+    _say(f"ready {server.port}")
+    threading.Thread(target=_control_loop, args=(server.stop,), daemon=True).start()
+    server.serve()
+
+
+def _serve_implementation(target: str, scenario: str, mode: str, backlog: Optional[int]) -> None:
+    server_class, handler_class = echo_server_class(target, scenario, mode, backlog)
+    server = server_class((LOOPBACK, 0), handler_class)
+    try:
+        _say(f"ready {server.socket.getsockname()[1]}")
+        threading.Thread(target=_control_loop, args=(server.shutdown,), daemon=True).start()
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Serve one benchmark configuration until told to stop."""
+    parser = argparse.ArgumentParser(prog="python -m bench.serve")
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    parser.add_argument("--mode", default="single", choices=sorted(MODES))
+    parser.add_argument("--backlog", type=int, default=None)
+    parser.add_argument("--max-seconds", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    # The parent owns this process's lifetime: Ctrl-C reaches it, and it says stop or dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watchdog = threading.Timer(args.max_seconds, os._exit, args=(3,))
+    watchdog.daemon = True
+    watchdog.start()
+    if args.target == FLOOR:
+        _serve_floor(SCENARIOS[args.scenario][0], args.mode)
+    else:
+        _serve_implementation(args.target, args.scenario, args.mode, args.backlog)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Suite speed: wall time and checks per second of a conformance run per target.
+
+The reference point is CPython's own ``test_socketserver`` (run with unittest, which enables
+its network tests) under the same interpreter. Both are timed from process start to exit, so
+interpreter start-up is in every number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, List, Optional, Sequence, Tuple
+
+from .control import ROOT, child_environment
+from .results import Row
+
+SECTION = "suite"
+REFERENCE_CASE = "reference"
+REFERENCE_TARGET = "CPython test_socketserver"
+REFERENCE = f"{REFERENCE_CASE}/{REFERENCE_TARGET}"  # an absolute baseline for add_ratios
+RUN_TIMEOUT = 120.0
+EXECUTED = {"passed", "failed", "error", "xfailed", "xpassed"}
+REPORT_FORMAT = "sockspec-conformance/1"
+
+_RAN = re.compile(r"^Ran (\d+) tests? in", re.MULTILINE)
+
+
+def _timed(command: Sequence[str]) -> Tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        list(command),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=child_environment(),
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    return time.perf_counter() - started, done
+
+
+def conformance_command() -> List[str]:
+    """The ``sockspec-conformance`` script of this interpreter's environment, else ``-m``."""
+    script = Path(sysconfig.get_path("scripts")) / "sockspec-conformance"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "sockspec.conformance"]
+
+
+def _reference_run() -> Tuple[float, int]:
+    seconds, done = _timed([sys.executable, "-m", "unittest", "test.test_socketserver"])
+    match = _RAN.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        tail = done.stderr.strip()[-300:]
+        raise RuntimeError(f"test_socketserver did not run cleanly: {tail}")
+    return seconds, int(match.group(1))
+
+
+def count_checks(report: Any) -> int:
+    """Distinct checks the conformance JSON report says were executed (not skipped)."""
+    executed: set[str] = set()
+    for target in report.get("targets", []):
+        for clause in target.get("clauses", []):
+            if clause.get("outcome") in EXECUTED:
+                executed.update(str(check) for check in clause.get("checks", []))
+    return len(executed)
+
+
+def _conformance_run(target: str) -> Tuple[float, int]:
+    with tempfile.TemporaryDirectory(prefix="sockspec-bench-") as scratch:
+        report_path = Path(scratch) / "report.json"
+        seconds, done = _timed([*conformance_command(), target, "--json", str(report_path)])
+        if done.returncode not in (0, 1) or not report_path.exists():
+            tail = (done.stderr.strip() or done.stdout.strip())[-300:]
+            raise RuntimeError(f"exit {done.returncode}, no JSON report: {tail}")
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    if report.get("format") != REPORT_FORMAT:
+        raise RuntimeError(f"report format {report.get('format')!r}, expected {REPORT_FORMAT!r}")
+    return seconds, count_checks(report)
+
+
+def _rows(case: str, target: str, runs: Sequence[Tuple[float, int]]) -> List[Row]:
+    # The reference's unittest tests count as its checks, so both rows share one metric name.
+    return [
+        Row(SECTION, case, target, "wall time", "s", [seconds for seconds, _ in runs]),
+        Row(
+            SECTION,
+            case,
+            target,
+            "checks/s",
+            "checks/s",
+            [count / seconds for seconds, count in runs],
+            higher_is_better=True,
+        ),
+    ]
+
+
+def measure(
+    targets: Sequence[Tuple[str, str, str]], repetitions: int, budget_seconds: float
+) -> Tuple[List[Row], List[str]]:
+    """Rows for the reference and each (case, target name, conformance target), plus notes.
+
+    A target's repetitions stop early once the section has used ``budget_seconds``.
+    """
+    started = time.monotonic()
+    rows: List[Row] = []
+    notes: List[str] = []
+    reference: List[Tuple[float, int]] = []
+    try:
+        for _ in range(repetitions):
+            reference.append(_reference_run())
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        notes.append(f"suite: no reference timing: {' '.join(str(error).split())}")
+    if reference:
+        rows += _rows(REFERENCE_CASE, REFERENCE_TARGET, reference)
+    for case, name, target in targets:
+        runs: List[Tuple[float, int]] = []
+        failure: Optional[str] = None
+        for _ in range(repetitions):
+            if runs and time.monotonic() - started > budget_seconds:
+                break
+            try:
+                runs.append(_conformance_run(target))
+            except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+                failure = " ".join(str(error).split())  # one line per note
+                break
+        if failure is not None and not runs:
+            notes.append(f"suite: {target} not measured: {failure}")
+            continue
+        rows += _rows(case, name, runs)
+    return rows, notes

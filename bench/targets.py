@@ -1,0 +1,108 @@
+"""The implementations under measurement and the echo handler/server classes built from them.
+
+``stdlib`` is the running Python's ``socketserver``; ``impl`` is ``sockspec.impl``, measured only
+once it provides the servers; ``floor`` is a bare socket loop written in :mod:`bench.serve`.
+Handlers are built per module (from that module's own base classes) so each implementation is
+measured with its own request-handling machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+import socket
+import socketserver
+from types import ModuleType
+from typing import Dict, Optional, Tuple, Type, cast
+
+FLOOR = "floor"
+STDLIB = "stdlib"
+IMPL = "impl"
+
+MODULES: Dict[str, str] = {STDLIB: "socketserver", IMPL: "sockspec.impl"}
+
+# Scenario name -> (transport, handler base class name in the implementation's module).
+SCENARIOS: Dict[str, Tuple[str, str]] = {
+    "tcp-base": ("tcp", "BaseRequestHandler"),
+    "tcp-stream": ("tcp", "StreamRequestHandler"),
+    "udp-base": ("udp", "BaseRequestHandler"),
+    "udp-datagram": ("udp", "DatagramRequestHandler"),
+}
+
+# Server mode -> class name prefix in the implementation's module.
+MODES: Dict[str, str] = {"single": "", "threading": "Threading", "forking": "Forking"}
+
+PAYLOAD = b"sockspec bench ping\n"
+RECV_SIZE = 1024
+
+
+def implementation_module(target: str) -> ModuleType:
+    """Import the module a target name stands for (``stdlib`` or ``impl``)."""
+    return importlib.import_module(MODULES[target])
+
+
+def unavailable_reason(target: str) -> Optional[str]:
+    """Why a target cannot be measured on this checkout, or None when it can."""
+    if target == FLOOR:
+        return None
+    try:
+        module = implementation_module(target)
+    except ImportError as error:
+        return f"{MODULES[target]} does not import: {error}"
+    missing = [
+        name
+        for name in ("TCPServer", "UDPServer", "ThreadingTCPServer", "BaseRequestHandler")
+        if not hasattr(module, name)
+    ]
+    if missing:
+        return f"{MODULES[target]} has no {', '.join(missing)} yet"
+    return None
+
+
+def _echo_once(handler: socketserver.BaseRequestHandler) -> None:
+    request = handler.request
+    if isinstance(request, tuple):  # a datagram server's request is (data, socket)
+        data, sock = cast("Tuple[bytes, socket.socket]", request)
+        sock.sendto(data, handler.client_address)
+    else:
+        request.sendall(request.recv(RECV_SIZE))
+
+
+def _echo_line(handler: socketserver.StreamRequestHandler) -> None:
+    handler.wfile.write(handler.rfile.readline(RECV_SIZE))
+
+
+def _echo_datagram(handler: socketserver.DatagramRequestHandler) -> None:
+    handler.wfile.write(handler.rfile.read())
+
+
+_HANDLE_METHODS = {
+    "BaseRequestHandler": _echo_once,
+    "StreamRequestHandler": _echo_line,
+    "DatagramRequestHandler": _echo_datagram,
+}
+
+
+def echo_server_class(
+    target: str, scenario: str, mode: str, backlog: Optional[int]
+) -> Tuple[Type[socketserver.TCPServer], Type[socketserver.BaseRequestHandler]]:
+    """The target's server class for a scenario and mode, and an echo handler built on it.
+
+    The class is typed as ``TCPServer``, the stdlib base of every socket server (UDP included).
+
+    ``backlog`` overrides ``request_queue_size`` (None keeps the class default).
+    """
+    module = implementation_module(target)
+    transport, handler_base_name = SCENARIOS[scenario]
+    handler_base = cast("Type[socketserver.BaseRequestHandler]", getattr(module, handler_base_name))
+    handler = cast(
+        "Type[socketserver.BaseRequestHandler]",
+        type("EchoHandler", (handler_base,), {"handle": _HANDLE_METHODS[handler_base_name]}),
+    )
+    server_name = MODES[mode] + ("TCPServer" if transport == "tcp" else "UDPServer")
+    server = cast("Type[socketserver.TCPServer]", getattr(module, server_name))
+    if backlog is not None:
+        server = cast(
+            "Type[socketserver.TCPServer]",
+            type(server_name, (server,), {"request_queue_size": backlog}),
+        )
+    return server, handler
