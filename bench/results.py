@@ -92,6 +92,11 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _ratio(value: float) -> str:
+    # Two decimals hide a ratio like 0.0008 (a 1000-fold win); small ones keep two digits.
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def format_table(rows: Sequence[Row]) -> str:
     """The plain-text ratio table: value (median, min, max) and ratios, grouped by section."""
     header = ("case", "target", "metric", "median", "min", "max", "unit", "n", "ratio")
@@ -104,7 +109,7 @@ def format_table(rows: Sequence[Row]) -> str:
             lines.append([""] * len(header))  # a blank line between sections
         section = row.section
         summary = row.summary
-        ratio_text = ", ".join(f"{value:.2f}x {name}" for name, value in row.ratios.items())
+        ratio_text = ", ".join(f"{_ratio(value)}x {name}" for name, value in row.ratios.items())
         lines.append(
             [
                 f"{row.section}/{row.case}",
