@@ -1,0 +1,1 @@
+"""Reliability tests: soak, faults, bad input and pathological targets (issue 8)."""
