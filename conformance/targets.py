@@ -1,0 +1,264 @@
+"""What the conformance suite verifies: targets named on the command line.
+
+A target is written ``module`` (every complete server class and request
+handler class the module exports) or ``module:QualName`` (one class).  Its
+*traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
+``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
+``stream-handler``, ``datagram-handler``) decide which clauses apply.
+
+Traits are detected from the class: its ``socket_type`` and
+``address_family``, and the mix-ins by duck typing.  An implementation that
+does not subclass the standard library can state them explicitly with
+``module:QualName[stream,inet,threading]``; the listed traits then replace
+detection (``server`` or ``handler`` is added from the kind).
+
+Decision on incomplete classes: a server class needs a usable
+``socket_type`` and ``address_family``; the standard library's
+``BaseServer`` and the bare mix-ins have neither, cannot serve a request and
+so are not targets.  Expanding a module skips them (see
+:func:`skipped_classes`); naming one explicitly is a usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import socket
+import socketserver
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+__all__ = [
+    "HANDLER_TRAITS",
+    "SERVER_TRAITS",
+    "Target",
+    "TargetError",
+    "detect",
+    "resolve_target",
+    "resolve_targets",
+    "skipped_classes",
+]
+
+Kind = Literal["server", "handler"]
+
+#: Traits that only servers can have.
+SERVER_TRAITS: frozenset[str] = frozenset(
+    {"server", "stream", "datagram", "inet", "inet6", "unix", "threading", "forking"}
+)
+#: Traits that only request handlers can have.
+HANDLER_TRAITS: frozenset[str] = frozenset({"handler", "stream-handler", "datagram-handler"})
+
+_SPEC = re.compile(
+    r"^(?P<module>[A-Za-z_][\w.]*)"
+    r"(?::(?P<qualname>[A-Za-z_][\w.]*))?"
+    r"(?:\[(?P<traits>[\w\s,-]*)\])?$"
+)
+_SERVER_METHODS = ("serve_forever", "handle_request", "server_close")
+_HANDLER_METHODS = ("setup", "handle", "finish")
+
+
+class TargetError(ValueError):
+    """A target that cannot be verified; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One class to verify, and the traits that decide which clauses apply to it."""
+
+    spec: str
+    obj: type
+    kind: Kind
+    traits: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        """The spec with its traits, as reports show it."""
+        return f"{self.spec} [{','.join(sorted(self.traits))}]"
+
+
+def _inherits(cls: type, base: type) -> bool:
+    # A plain MRO test: unlike issubclass it does not narrow ``cls`` for the type checkers.
+    return base in cls.__mro__
+
+
+def _is_server_like(cls: type) -> bool:
+    if _inherits(cls, socketserver.BaseServer):
+        return True
+    return all(callable(getattr(cls, name, None)) for name in _SERVER_METHODS)
+
+
+def _is_handler_like(cls: type) -> bool:
+    if _inherits(cls, socketserver.BaseRequestHandler):
+        return True
+    if _is_server_like(cls):
+        return False
+    has_hooks = all(callable(getattr(cls, name, None)) for name in _HANDLER_METHODS)
+    # A handler is built as Handler(request, client_address, server).
+    try:
+        parameters = list(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return False
+    return has_hooks and parameters[:3] == ["request", "client_address", "server"]
+
+
+def _server_traits(cls: type) -> Optional[frozenset[str]]:
+    """Detected traits of a server class, or None when it cannot serve."""
+    traits = {"server"}
+    socket_type = getattr(cls, "socket_type", None)
+    family = getattr(cls, "address_family", None)
+    if socket_type == socket.SOCK_STREAM:
+        traits.add("stream")
+    elif socket_type == socket.SOCK_DGRAM:
+        traits.add("datagram")
+    else:
+        return None
+    if family == socket.AF_INET:
+        traits.add("inet")
+    elif family == getattr(socket, "AF_INET6", object()):
+        traits.add("inet6")
+    elif family == getattr(socket, "AF_UNIX", object()):
+        traits.add("unix")
+    else:
+        return None
+    if hasattr(cls, "daemon_threads") or hasattr(cls, "process_request_thread"):
+        traits.add("threading")
+    if hasattr(cls, "max_children") or hasattr(cls, "active_children"):
+        traits.add("forking")
+    return frozenset(traits)
+
+
+def _handler_traits(cls: type) -> frozenset[str]:
+    traits = {"handler"}
+    if _inherits(cls, socketserver.StreamRequestHandler):
+        traits.add("stream-handler")
+    elif _inherits(cls, socketserver.DatagramRequestHandler):
+        traits.add("datagram-handler")
+    return frozenset(traits)
+
+
+def detect(cls: type) -> Optional[tuple[Kind, frozenset[str]]]:
+    """The kind and traits of ``cls``, or None when it is not a complete server or handler."""
+    if _is_server_like(cls):
+        traits = _server_traits(cls)
+        return None if traits is None else ("server", traits)
+    if _is_handler_like(cls):
+        return "handler", _handler_traits(cls)
+    return None
+
+
+def _explicit_traits(spec: str, raw: str) -> tuple[Kind, frozenset[str]]:
+    from sockspec.spec.catalogue import TRAITS
+
+    listed = {word.strip() for word in raw.split(",") if word.strip()}
+    unknown = sorted(listed - TRAITS)
+    if unknown:
+        raise TargetError(
+            f"{spec}: unknown trait(s) {', '.join(unknown)}; known: {', '.join(sorted(TRAITS))}"
+        )
+    is_handler = bool(listed & HANDLER_TRAITS)
+    if is_handler and listed & (SERVER_TRAITS - {"server"}):
+        raise TargetError(f"{spec}: mixes server and handler traits")
+    if is_handler:
+        return "handler", frozenset(listed | {"handler"})
+    return "server", frozenset(listed | {"server"})
+
+
+def _import(module_name: str) -> object:
+    try:
+        return importlib.import_module(module_name)
+    except Exception as error:  # any import-time failure of the target is a usage error
+        raise TargetError(
+            f"cannot import {module_name!r}: {type(error).__name__}: {error}"
+        ) from error
+
+
+def _lookup(module: object, module_name: str, qualname: str) -> object:
+    obj = module
+    for part in qualname.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as error:
+            raise TargetError(f"module {module_name!r} has no attribute {qualname!r}") from error
+    return obj
+
+
+def _exported_classes(module: object) -> list[tuple[str, type]]:
+    """The classes a module exports: its ``__all__`` if it has one, else the ones it defines."""
+    exported = getattr(module, "__all__", None)
+    module_name = getattr(module, "__name__", "")
+    if exported is not None:
+        names = [name for name in exported if isinstance(name, str)]
+    else:
+        names = sorted(
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_")
+            and inspect.isclass(value)
+            and value.__module__ == module_name
+        )
+    return [
+        (name, value) for name in names if inspect.isclass(value := getattr(module, name, None))
+    ]
+
+
+def skipped_classes(text: str) -> list[str]:
+    """For a ``module`` target: the exported classes that are not targets, with the reason."""
+    match = _SPEC.match(text.strip())
+    if match is None or match.group("qualname") or match.group("traits"):
+        return []
+    module = _import(match.group("module"))
+    skipped: list[str] = []
+    for name, cls in _exported_classes(module):
+        if detect(cls) is None and (_is_server_like(cls) or hasattr(cls, "daemon_threads")):
+            skipped.append(f"{match.group('module')}:{name} (not a complete server)")
+    return skipped
+
+
+def resolve_target(text: str) -> Target:
+    """The one class named by ``module:QualName`` (optionally ``[traits]``)."""
+    targets = resolve_targets(text)
+    if len(targets) != 1 or ":" not in text:
+        raise TargetError(f"{text}: expected module:QualName naming one class")
+    return targets[0]
+
+
+def resolve_targets(text: str) -> list[Target]:
+    """The targets a command-line TARGET names; ``TargetError`` explains a bad one in one line."""
+    spec = text.strip()
+    match = _SPEC.match(spec)
+    if match is None:
+        raise TargetError(f"{text!r} is not a target: expected module, module:QualName or [traits]")
+    module_name = match.group("module")
+    qualname = match.group("qualname")
+    raw_traits = match.group("traits")
+    if raw_traits is not None and qualname is None:
+        raise TargetError(f"{spec}: traits can only be given for one class (module:QualName[...])")
+    module = _import(module_name)
+    if qualname is None:
+        targets: list[Target] = []
+        for name, cls in _exported_classes(module):
+            found = detect(cls)
+            if found is not None:
+                kind, traits = found
+                targets.append(Target(f"{module_name}:{name}", cls, kind, traits))
+        if not targets:
+            raise TargetError(f"module {module_name!r} exports no server or request handler class")
+        return targets
+    obj = _lookup(module, module_name, qualname)
+    name = f"{module_name}:{qualname}"
+    if not inspect.isclass(obj):
+        raise TargetError(f"{name} is not a class (it is {type(obj).__name__})")
+    if raw_traits is not None:
+        kind, traits = _explicit_traits(name, raw_traits)
+        return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits)]
+    found = detect(obj)
+    if found is None:
+        if _is_server_like(obj) or hasattr(obj, "daemon_threads") or hasattr(obj, "max_children"):
+            raise TargetError(
+                f"{name} is not a complete server: it has no usable socket_type and "
+                "address_family (give its traits as module:Class[stream,inet,...])"
+            )
+        raise TargetError(f"{name} is not a socketserver server or request handler class")
+    kind, traits = found
+    return [Target(name, obj, kind, traits)]
