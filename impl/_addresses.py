@@ -1,0 +1,48 @@
+"""Early, readable errors for server addresses of the wrong shape for their family.
+
+Only shapes that ``socket.bind`` would refuse anyway are refused, so no address
+the stdlib accepts is turned away; values are left to ``bind`` (a port of -1
+still raises the ``OverflowError`` the stdlib raises).
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Tuple, cast
+
+__all__ = ["check_address"]
+
+_HOST_TYPES = (str, bytes, bytearray)
+_PATH_TYPES = (str, bytes, bytearray, memoryview)
+
+
+def check_address(owner: str, family: int, address: object) -> None:
+    """Raise ``TypeError`` naming ``owner`` if ``address`` cannot be an address of ``family``."""
+    if family == socket.AF_INET:
+        if not _is_ip_tuple(address, 2, 2):
+            raise TypeError(
+                f"{owner}: an AF_INET server_address must be a (host, port) tuple "
+                f"with a str host and an int port, got {address!r}"
+            )
+    elif family == getattr(socket, "AF_INET6", None):
+        if not _is_ip_tuple(address, 2, 4):
+            raise TypeError(
+                f"{owner}: an AF_INET6 server_address must be a tuple "
+                f"(host, port[, flowinfo[, scope_id]]) with a str host and int fields, "
+                f"got {address!r}"
+            )
+    elif family == getattr(socket, "AF_UNIX", None) and not isinstance(address, _PATH_TYPES):
+        raise TypeError(
+            f"{owner}: an AF_UNIX server_address must be a path as str or bytes, "
+            f"got {type(address).__name__} {address!r}"
+        )
+
+
+def _is_ip_tuple(address: object, shortest: int, longest: int) -> bool:
+    if not isinstance(address, tuple):
+        return False
+    fields = cast(Tuple[object, ...], address)
+    if not shortest <= len(fields) <= longest:
+        return False
+    host, *numbers = fields
+    return isinstance(host, _HOST_TYPES) and all(isinstance(number, int) for number in numbers)

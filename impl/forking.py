@@ -1,0 +1,144 @@
+"""``ForkingMixIn``: handle each request in a child process (where ``os.fork`` exists).
+
+Python 3.13 socketserver docs, "Asynchronous Mixins": ``block_on_close``
+behaves as documented there; ``max_children`` and ``timeout`` keep the stdlib's
+defaults (40 and 300 seconds).
+
+Better than the stdlib where the docs leave room:
+
+* The server only ever waits for its own children (``waitpid`` on each known
+  pid, or pidfds where Linux has them); it never reaps a process it did not
+  fork, even when ``max_children`` are running.
+* ``max_children`` is enforced before every fork, so a loop of
+  ``handle_request()`` calls leaves no more zombies than that either.
+* A ``max_children`` of zero or less cannot make the server spin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+from typing import TYPE_CHECKING, Any, Optional, Set
+
+__all__: list[str] = []
+
+if TYPE_CHECKING:
+    from .base import BaseServer
+
+    # See threads.py: a server base for the type checker, plain object at run time.
+    _MixinBase = BaseServer[Any, Any]
+else:
+    _MixinBase = object
+
+
+def _reap(children: Set[int], *, blocking: bool) -> None:
+    """Collect those of ``children`` that have exited (all of them when ``blocking``)."""
+    flags = 0 if blocking else os.WNOHANG
+    for pid in list(children):
+        try:
+            exited, _ = os.waitpid(pid, flags)
+        except ChildProcessError:
+            children.discard(pid)  # reaped elsewhere, or SIGCHLD is ignored
+            continue
+        if exited:
+            children.discard(pid)
+
+
+def _wait_for_any(children: Set[int]) -> None:
+    """Block until at least one of ``children`` has exited, without reaping strangers."""
+    if _wait_with_pidfds(children):
+        return
+    pid = next(iter(children))
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    children.discard(pid)
+
+
+def _wait_with_pidfds(children: Set[int]) -> bool:
+    """Wait on pidfds for the first child to exit; False where pidfds are unavailable."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return False
+    descriptors: list[int] = []
+    try:
+        for pid in children:
+            try:
+                descriptors.append(pidfd_open(pid))
+            except ProcessLookupError:
+                return True  # already gone: the caller's next sweep sees it
+            except OSError:
+                return False  # e.g. a kernel without pidfd_open, or out of descriptors
+        poller = select.poll()
+        for descriptor in descriptors:
+            poller.register(descriptor, select.POLLIN)
+        poller.poll()
+        return True
+    finally:
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+
+if hasattr(os, "fork"):
+    __all__ += ["ForkingMixIn"]
+
+    class ForkingMixIn(_MixinBase):
+        """Mix-in that handles each request in a forked child; list it before the server."""
+
+        #: Seconds ``handle_request()`` waits; on expiry finished children are collected.
+        timeout: Optional[float] = 300
+        #: The pids of the children still to be collected; None until the first fork.
+        active_children: Optional[Set[int]] = None
+        #: How many children may run at once; the server waits for one to exit beyond this.
+        max_children: int = 40
+        #: Whether ``server_close()`` waits for every child to exit.
+        block_on_close: bool = True
+
+        def collect_children(self, *, blocking: bool = False) -> None:
+            """Collect exited children; wait while ``max_children`` or more are running."""
+            children = self.active_children
+            if children is None:
+                return
+            while children and len(children) >= self.max_children:
+                _reap(children, blocking=False)
+                if children and len(children) >= self.max_children:
+                    _wait_for_any(children)
+            _reap(children, blocking=blocking)
+
+        def handle_timeout(self) -> None:
+            """Collect exited children when ``handle_request()`` times out."""
+            self.collect_children()
+
+        def service_actions(self) -> None:
+            """Collect exited children once per turn of ``serve_forever()``."""
+            self.collect_children()
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            """Fork; the child finishes and shuts down the request, the parent closes its copy."""
+            children = self.active_children
+            if children is not None and len(children) >= self.max_children:
+                self.collect_children()
+            pid = os.fork()
+            if pid:
+                if self.active_children is None:
+                    self.active_children = set()
+                self.active_children.add(pid)
+                self.close_request(request)
+                return
+            # The child must never return into the server's loop: every path ends in _exit.
+            status = 1
+            try:
+                try:
+                    self.finish_request(request, client_address)
+                    status = 0
+                except Exception:
+                    self.handle_error(request, client_address)
+                finally:
+                    self.shutdown_request(request)
+            finally:
+                os._exit(status)
+
+        def server_close(self) -> None:
+            """Close the server, then collect children (waiting for all if ``block_on_close``)."""
+            super().server_close()
+            self.collect_children(blocking=self.block_on_close)
