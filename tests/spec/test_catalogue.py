@@ -173,6 +173,25 @@ def test_documented_member_has_declared_clause(edition: str, kind: str, member: 
     assert clause.check == "introspection"
 
 
+_KINDS_BY_AREA = {area: kind for kind, area in KIND_AREAS.items()}
+_DECLARED = [clause for clause in CATALOGUE.clauses if clause.id.endswith(".declared")]
+
+
+@pytest.mark.parametrize("clause", _DECLARED, ids=lambda clause: clause.id)
+def test_declared_clause_of_undocumented_member_says_why(clause: Clause) -> None:
+    """A .declared clause for a member an edition does not document carries an explaining note."""
+    kind = _KINDS_BY_AREA[clause.id.split(".", 1)[0]]
+    assert clause.member is not None
+    assert declared_clause_id(kind, clause.member) == clause.id
+    undocumented = [
+        edition
+        for edition in clause.editions
+        if clause.member not in CATALOGUE.documented_members[edition][kind]
+    ]
+    if undocumented:
+        assert clause.note.strip()
+
+
 def test_classic_server_documents_seventeen_members() -> None:
     """The 2.4 text documents exactly the seventeen server members of 11.16.2."""
     assert len(CATALOGUE.documented_members["classic"]["server"]) == 17
