@@ -79,7 +79,8 @@ class BaseServer(Protocol[RequestT, AddressT]):
         against a Protocol, so the parameter list cannot be pinned for both
         checkers.
 
-        Clauses: server.RequestHandlerClass.declared
+        Clauses: server.request_handler_class.declared,
+        server.request_handler_class.new_instance_per_request
         """
         ...
 
@@ -95,7 +96,7 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def socket(self) -> Socket:
         """The listening socket object.
 
-        Clauses: server.socket.declared
+        Clauses: server.socket.declared, server.socket.is_server_socket
         """
         ...
 
@@ -116,7 +117,7 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def serve_forever(self) -> None:
         """Serve requests one after another, without end.
 
-        Clauses: server.serve_forever.declared, server.serve_forever.repeats
+        Clauses: server.serve_forever.declared, server.serve_forever.loops_handle_request
         """
         ...
 
@@ -147,21 +148,21 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def process_request(self, request: RequestT, client_address: AddressT) -> None:
         """Run ``finish_request`` for a verified request (mix-ins move it elsewhere).
 
-        Clauses: server.process_request.declared
+        Clauses: server.process_request.declared, server.process_request.calls_finish_request
         """
         ...
 
     def server_activate(self) -> None:
         """Called by the constructor to start listening (``listen()`` for streams).
 
-        Clauses: server.server_activate.declared
+        Clauses: server.server_activate.declared, server.server_activate.called_by_constructor
         """
         ...
 
     def server_bind(self) -> None:
         """Called by the constructor to bind the socket to ``server_address``.
 
-        Clauses: server.server_bind.declared
+        Clauses: server.server_bind.declared, server.server_bind.binds
         """
         ...
 

@@ -33,7 +33,7 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
     def request(self) -> RequestT_co:
         """The request being handled: a socket (stream) or a ``(data, socket)`` pair (datagram).
 
-        Clauses: handler.request.declared
+        Clauses: handler.request.declared, handler.request.stream_socket
         """
         ...
 
@@ -41,7 +41,7 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
     def client_address(self) -> AddressT_co:
         """The client address that ``get_request()`` returned with the request.
 
-        Clauses: handler.client_address.declared
+        Clauses: handler.client_address.declared, handler.client_address.from_get_request
         """
         ...
 
@@ -70,7 +70,7 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
     def finish(self) -> None:
         """Clean up after ``handle()``; skipped when ``setup()`` raised.
 
-        Clauses: handler.finish.declared, handler.finish.after_exception
+        Clauses: handler.finish.declared, handler.finish.skipped_if_setup_raises
         """
         ...
 
@@ -106,7 +106,7 @@ class DatagramRequestHandler(
     def rfile(self) -> BufferedIOBase:
         """A binary file holding the received datagram.
 
-        Clauses: datagram_handler.rfile.declared
+        Clauses: datagram_handler.rfile.declared, datagram_handler.rfile.readable
         """
         ...
 

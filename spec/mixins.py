@@ -35,7 +35,7 @@ class ForkingMixIn(Protocol):
     block_on_close: bool
     """Whether ``server_close()`` waits for every child process to exit.
 
-    Clauses: forking.block_on_close.declared, forking.children.reaped
+    Clauses: forking.block_on_close.declared, forking.block_on_close.waits
     """
 
     max_children: int

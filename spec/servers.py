@@ -77,7 +77,7 @@ class BaseServer(classic.BaseServer[RequestT, AddressT], Protocol[RequestT, Addr
         """Serve requests until ``shutdown()``, checking for it every ``poll_interval`` seconds.
 
         Clauses: server.serve_forever.declared, server.serve_forever.repeats,
-        server.serve_forever.service_actions
+        server.serve_forever.service_actions, server.serve_forever.poll_interval_parameter
         """
         ...
 
@@ -113,7 +113,7 @@ class BaseServer(classic.BaseServer[RequestT, AddressT], Protocol[RequestT, Addr
     def __enter__(self) -> Self:
         """Enter a ``with`` block and get the server itself.
 
-        Clauses: server.context_manager.declared
+        Clauses: server.__enter__.declared, server.context_manager.returns_self
         """
         ...
 
@@ -126,7 +126,7 @@ class BaseServer(classic.BaseServer[RequestT, AddressT], Protocol[RequestT, Addr
     ) -> None:
         """Leave a ``with`` block by closing the server; exceptions are never swallowed.
 
-        Clauses: server.context_manager.declared, server.context_manager.closes
+        Clauses: server.__exit__.declared, server.context_manager.closes
         """
         ...
 
