@@ -79,7 +79,7 @@ class BaseServer(Protocol[RequestT, AddressT]):
         against a Protocol, so the parameter list cannot be pinned for both
         checkers.
 
-        Clauses: server.request_handler_class.declared,
+        Clauses: server.request_handler_class.declared, server.request_handler_class.handler_type,
         server.request_handler_class.new_instance_per_request
         """
         ...
@@ -103,7 +103,7 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def fileno(self) -> int:
         """Return the file descriptor of the listening socket, for use with select.
 
-        Clauses: server.fileno.declared, server.fileno.listening_socket
+        Clauses: server.fileno.declared, server.fileno.returns_int, server.fileno.listening_socket
         """
         ...
 
@@ -134,7 +134,8 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def get_request(self) -> Tuple[RequestT, AddressT]:
         """Accept a request and return it with the client's address, as a pair.
 
-        Clauses: server.get_request.declared, server.get_request.returns_pair
+        Clauses: server.get_request.declared, server.get_request.returns_tuple,
+        server.get_request.returns_pair
         """
         ...
 
@@ -169,7 +170,8 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def verify_request(self, request: RequestT, client_address: AddressT) -> bool:
         """Decide whether a request is served (True) or dropped (False).
 
-        Clauses: server.verify_request.declared, server.verify_request.false_rejects
+        Clauses: server.verify_request.declared, server.verify_request.returns_bool,
+        server.verify_request.false_rejects
         """
         ...
 

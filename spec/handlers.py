@@ -49,7 +49,11 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
     def server(self) -> Any:
         """The server that created this handler.
 
-        Clauses: handler.server.declared
+        Typed ``Any`` so that ``handle()`` can use the server's members without
+        casts: the stdlib handler declares it as its own ``BaseServer`` class,
+        which no server Protocol can describe (it lacks ``socket``, ``fileno``...).
+
+        Clauses: handler.server.declared, handler.server.typed
         """
         ...
 

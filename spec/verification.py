@@ -38,17 +38,16 @@ import inspect
 import types
 import typing
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import typing_extensions
 
 from . import classic, handlers, mixins, servers
-from .catalogue import load_catalogue
+from .catalogue import declared_clause_id
 
 __all__ = ["ConformanceError", "Problem", "declared_clause", "verify", "verify_or_raise"]
 
-# The catalogue area of the members each Protocol declares itself.
+# The catalogue kind (``documented_members`` key) of the members each Protocol declares.
 _AREAS: Dict[type, str] = {
     classic.BaseServer: "server",
     servers.BaseServer: "server",
@@ -88,22 +87,8 @@ def declared_clause(protocol: type, member: str) -> str:
     """The ``.declared`` clause ID of ``member`` as ``protocol`` (or a base of it) declares it."""
     for base in protocol.__mro__:
         if base in _AREAS and (member in vars(base) or member in _own_annotations(base)):
-            return _declared_clause_in(_AREAS[base], member)
+            return declared_clause_id(_AREAS[base], member)
     raise KeyError(f"{protocol.__name__} does not declare {member!r}")
-
-
-@cache
-def _declared_clause_in(area: str, member: str) -> str:
-    # Usually ``<area>.<member>.declared``; the catalogue spells some members
-    # differently (``RequestHandlerClass`` -> ``request_handler_class``).
-    for clause in load_catalogue().clauses:
-        if (
-            clause.member == member
-            and clause.id.startswith(area + ".")
-            and clause.id.endswith(".declared")
-        ):
-            return clause.id
-    return f"{area}.{member}.declared"
 
 
 def verify(target: object, protocol: type) -> List[Problem]:
