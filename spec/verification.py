@@ -45,10 +45,17 @@ import typing_extensions
 from . import classic, handlers, mixins, servers
 from .catalogue import declared_clause_id
 
-__all__ = ["ConformanceError", "Problem", "declared_clause", "verify", "verify_or_raise"]
+__all__ = [
+    "PROTOCOL_KINDS",
+    "ConformanceError",
+    "Problem",
+    "declared_clause",
+    "verify",
+    "verify_or_raise",
+]
 
 # The catalogue kind (``documented_members`` key) of the members each Protocol declares.
-_AREAS: Dict[type, str] = {
+PROTOCOL_KINDS: Dict[type, str] = {
     classic.BaseServer: "server",
     servers.BaseServer: "server",
     handlers.BaseRequestHandler: "handler",
@@ -86,8 +93,8 @@ class ConformanceError(TypeError):
 def declared_clause(protocol: type, member: str) -> str:
     """The ``.declared`` clause ID of ``member`` as ``protocol`` (or a base of it) declares it."""
     for base in protocol.__mro__:
-        if base in _AREAS and (member in vars(base) or member in _own_annotations(base)):
-            return declared_clause_id(_AREAS[base], member)
+        if base in PROTOCOL_KINDS and (member in vars(base) or member in _own_annotations(base)):
+            return declared_clause_id(PROTOCOL_KINDS[base], member)
     raise KeyError(f"{protocol.__name__} does not declare {member!r}")
 
 
