@@ -7,19 +7,23 @@ default (PEP 696), so an unparameterised ``TCPServer`` still reads naturally.
 from __future__ import annotations
 
 import socket
-from typing import Any, Tuple, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
-from typing_extensions import TypeAlias, TypeVar
+from typing_extensions import Protocol, TypeAlias, TypeVar
 
 __all__ = [
     "AddressT",
     "DatagramRequest",
+    "HandlerFactory",
+    "HandlerLike",
     "Inet6Address",
     "InetAddress",
     "InetAddressT",
     "RequestT",
+    "ServerAddress",
     "StreamRequestT",
     "UnixAddress",
+    "UnixDatagramAddress",
 ]
 
 #: An AF_INET address: ``(host, port)``.
@@ -28,14 +32,41 @@ InetAddress: TypeAlias = Tuple[str, int]
 Inet6Address: TypeAlias = Tuple[str, int, int, int]
 #: An AF_UNIX address: a file system path, or bytes for Linux's abstract namespace.
 UnixAddress: TypeAlias = Union[str, bytes]
+#: An AF_UNIX datagram sender: None when the sending socket is not bound to a name.
+UnixDatagramAddress: TypeAlias = Optional[UnixAddress]
+#: What a server can be bound to; its format depends on the address family.
+ServerAddress: TypeAlias = Union[Tuple[Any, ...], str, bytes]
 #: What a datagram server hands to its handler: the payload and the server's socket.
 DatagramRequest: TypeAlias = Tuple[bytes, socket.socket]
 
 #: The request a server produces; ``Any`` when unspecified, as for ``BaseServer``.
 RequestT = TypeVar("RequestT", default=Any)
-#: The address type of a server and its clients; ``Any`` when unspecified.
+#: The address type of a server's clients; ``Any`` when unspecified.
 AddressT = TypeVar("AddressT", default=Any)
 #: The request of a socket server; a plain connected socket unless a subclass says otherwise.
 StreamRequestT = TypeVar("StreamRequestT", default=socket.socket)
-#: The address type of an IP server: AF_INET ``(host, port)`` unless a subclass says otherwise.
+#: The client address type of an IP server: ``(host, port)`` unless a subclass says otherwise.
 InetAddressT = TypeVar("InetAddressT", default=InetAddress)
+
+_RequestT_co = TypeVar("_RequestT_co", covariant=True, default=Any)
+_AddressT_co = TypeVar("_AddressT_co", covariant=True, default=Any)
+
+
+class HandlerLike(Protocol[_RequestT_co, _AddressT_co]):
+    """What a server's ``RequestHandlerClass`` makes: ours, the stdlib's or anyone's handler."""
+
+    @property
+    def request(self) -> _RequestT_co: ...
+    @property
+    def client_address(self) -> _AddressT_co: ...
+    @property
+    def server(self) -> Any: ...
+    def setup(self) -> None: ...
+    def handle(self) -> None: ...
+    def finish(self) -> None: ...
+
+
+#: The type of ``RequestHandlerClass``: called as ``(request, client_address, server)``.
+#: The server parameter is ``Any`` so that handlers typed against the stdlib's server
+#: class (``http.server``, ``xmlrpc.server``...) are accepted too.
+HandlerFactory: TypeAlias = Callable[[RequestT, AddressT, Any], HandlerLike[RequestT, AddressT]]

@@ -26,11 +26,11 @@ import sys
 import threading
 import traceback
 from time import monotonic
-from typing import Any, Callable, Generic, Optional, Protocol, Type, cast
+from typing import Any, Generic, Optional, Protocol, Type, cast
 
 from typing_extensions import Self
 
-from ._types import AddressT, RequestT
+from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
 
 __all__ = ["BaseServer"]
 
@@ -53,27 +53,29 @@ class BaseServer(Generic[RequestT, AddressT]):
 
     ``RequestT`` is what ``get_request()`` yields to the handler (a socket for
     stream servers, ``(data, socket)`` for datagram servers) and ``AddressT``
-    the type of ``server_address`` and of client addresses.
+    the type of client addresses.
     """
 
     #: Seconds ``handle_request()`` waits before calling ``handle_timeout()``; None waits forever.
     timeout: Optional[float] = None
     #: The address the server was asked to serve on (its actual address after binding).
-    server_address: AddressT
+    server_address: ServerAddress
     #: Called as ``RequestHandlerClass(request, client_address, server)`` for each request.
-    #: The server parameter is ``Any`` so that stdlib handlers typed against the stdlib
-    #: server (``http.server``, ``xmlrpc.server``) are accepted too.
-    RequestHandlerClass: Callable[[RequestT, AddressT, Any], object]
+    RequestHandlerClass: HandlerFactory[RequestT, AddressT]
     # The socket accepted by TCPServer.get_request(), until the request is handed on;
     # closed if an overriding get_request() raises after calling it.
     _accepted: Optional[socket.socket] = None
 
     def __init__(
         self,
-        server_address: AddressT,
-        RequestHandlerClass: Callable[[RequestT, AddressT, Any], object],
+        server_address: ServerAddress,
+        RequestHandlerClass: HandlerFactory[Any, Any],
     ) -> None:
-        """Remember the address and the handler class; bind nothing (subclasses do)."""
+        """Remember the address and the handler class; bind nothing (subclasses do).
+
+        The handler class does not determine the server's type parameters (its own are
+        usually left unspecified), so an unparameterised server gets the defaults.
+        """
         if not callable(RequestHandlerClass):
             raise TypeError(
                 f"{type(self).__name__}: RequestHandlerClass must be a callable "

@@ -22,10 +22,18 @@ import contextlib
 import socket
 from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
 from socket import socket as _Socket
-from typing import Any, Callable, ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from ._addresses import check_address
-from ._types import DatagramRequest, InetAddressT, StreamRequestT, UnixAddress
+from ._types import (
+    DatagramRequest,
+    HandlerFactory,
+    InetAddressT,
+    ServerAddress,
+    StreamRequestT,
+    UnixAddress,
+    UnixDatagramAddress,
+)
 from .base import BaseServer
 
 __all__ = ["TCPServer", "UDPServer"]
@@ -47,8 +55,8 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
 
     def __init__(
         self,
-        server_address: InetAddressT,
-        RequestHandlerClass: Callable[[StreamRequestT, InetAddressT, Any], object],
+        server_address: ServerAddress,
+        RequestHandlerClass: HandlerFactory[Any, Any],
         bind_and_activate: bool = True,
     ) -> None:
         """Create the socket and, unless told otherwise, bind and activate it."""
@@ -74,8 +82,7 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if self.allow_reuse_port and hasattr(socket, "SO_REUSEPORT"):
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        address: Any = self.server_address
-        self.socket.bind(address)
+        self.socket.bind(self.server_address)
         self.server_address = self.socket.getsockname()
 
     def server_activate(self) -> None:
@@ -142,7 +149,7 @@ if hasattr(socket, "AF_UNIX"):
 
         address_family: int = socket.AF_UNIX
 
-    class UnixDatagramServer(UDPServer[UnixAddress]):
-        """A datagram server on an AF_UNIX path."""
+    class UnixDatagramServer(UDPServer[UnixDatagramAddress]):
+        """A datagram server on an AF_UNIX path; unbound senders' address is None."""
 
         address_family: int = socket.AF_UNIX
