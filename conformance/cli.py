@@ -1,42 +1,324 @@
-"""The ``sockspec-conformance`` command line."""
+"""The ``sockspec-conformance`` command line (also ``python -m sockspec.conformance``).
+
+``sockspec-conformance [TARGET ...]`` verifies each TARGET (``module``,
+``module:QualName`` or ``module:QualName[traits]``; default the stdlib
+``socketserver`` module) clause by clause.  Each class runs in its own pytest
+process with a deadline, so a crashing or hanging target is reported rather
+than fatal.  Exit status: 0 when no applicable clause failed, 1 when one did
+(or a target's run ended early), 2 for usage errors.  Untested, skipped and
+xfailed clauses do not fail the run but are always listed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import json
+import os
 import sys
-from typing import Optional, Sequence
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, Optional, cast
 
-from sockspec.spec import load_catalogue
+from .plugin import DEFAULT_TARGET, DEFAULT_TIMEOUT
+from .render import junit_xml, text_report, use_colour
+from .report import TargetRun, build_report, check_results
+from .runner import RunOptions, run_target
+from .targets import Target, TargetError, resolve_targets, skipped_classes
+from .xfails import XfailEntry, XfailFileError, parse_xfail_file
+
+if TYPE_CHECKING:
+    from sockspec.spec.catalogue import Catalogue, Clause
+
+__all__ = ["main", "run"]
+
+PROG = "sockspec-conformance"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sockspec-conformance",
-        description="Verify a socketserver implementation against the clause catalogue.",
+    parser = _Parser(
+        prog=PROG,
+        description="Verify socketserver implementations against the sockspec clause catalogue.",
+        epilog="Exit status: 0 every applicable clause passed (or is xfailed/skipped/untested), "
+        "1 a clause failed, 2 usage error.",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         metavar="TARGET",
-        help="module or module:QualName (default: the stdlib socketserver module)",
+        help=f"module, module:QualName or module:QualName[trait,...] (default: {DEFAULT_TARGET})",
+    )
+    parser.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    parser.add_argument("--junit-xml", metavar="FILE", help="write the report as JUnit XML")
+    parser.add_argument(
+        "--edition",
+        choices=["classic", "current"],
+        default="current",
+        help="classic: the Python 2.4 text; current: the Python 3 docs (default)",
+    )
+    parser.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only clauses whose ID matches this glob (repeatable)",
+    )
+    parser.add_argument(
+        "--list-clauses", action="store_true", help="list the selected clauses and exit"
+    )
+    parser.add_argument("--maxfail", type=int, metavar="N", help="stop after N failing checks")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"interrupt a check after this long (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--target-timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="kill a target's whole run after this long (default 600)",
+    )
+    parser.add_argument(
+        "--xfail-file",
+        metavar="FILE",
+        help="known deviations, lines of '<target-glob> <clause-glob> <reason>'",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="targets verified in parallel (default: CPU count)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="show more")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="show failures only")
+    parser.add_argument(
+        "--traceback", action="store_true", help="show the Python traceback of a usage error"
     )
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the suite; 0 when every applicable clause passes, 1 on failures, 2 on usage errors."""
-    args = _parser().parse_args(argv)
-    targets: list[str] = args.targets or ["socketserver"]
-    for target in targets:
-        module_name = target.partition(":")[0]
+def _sockspec_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("sockspec")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _catalogue() -> Catalogue:
+    from sockspec.spec.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue()
+    except CatalogueError as error:
+        raise UsageError(f"the clause catalogue is invalid: {error}") from error
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.target_timeout <= 0:
+        raise UsageError("--target-timeout must be a positive number of seconds")
+    if args.maxfail is not None and args.maxfail < 1:
+        raise UsageError("--maxfail must be at least 1")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+
+
+def _selected_clauses(catalogue: Catalogue, edition: str, globs: Sequence[str]) -> list[Clause]:
+    from fnmatch import fnmatchcase
+
+    version = (sys.version_info[0], sys.version_info[1])
+    clauses = [c for c in catalogue.clauses if edition in c.editions and c.holds_for(version)]
+    for glob in globs:
+        if not any(fnmatchcase(clause.id, glob) for clause in clauses):
+            raise UsageError(
+                f"--clause {glob!r} matches no clause of the {edition} edition "
+                f"for Python {version[0]}.{version[1]}"
+            )
+    if globs:
+        clauses = [c for c in clauses if any(fnmatchcase(c.id, glob) for glob in globs)]
+    return clauses
+
+
+def _list_clauses(catalogue: Catalogue, clauses: Sequence[Clause], edition: str) -> None:
+    titles = {section.id: section.title for section in catalogue.sections}
+    print(
+        f"{len(clauses)} clause(s) of the {edition} edition for Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]}"
+    )
+    section = None
+    for clause in sorted(clauses, key=lambda c: (c.section, c.id)):
+        if clause.section != section:
+            section = clause.section
+            print(f"\n{section}: {titles.get(section, section)}")
+        needs = ",".join(sorted(clause.applies_to)) or "-"
+        print(f"  {clause.id}  [{clause.check}; {needs}; {clause.versions_label}]")
+        print(f"      {clause.text}")
+
+
+def _resolve(texts: Sequence[str]) -> list[Target]:
+    # Like `python -m`, make modules in the current directory importable as targets.
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for text in texts:
+        for target in resolve_targets(text):
+            if target.spec not in seen:
+                seen.add(target.spec)
+                targets.append(target)
+    return targets
+
+
+def _progress_line(run: TargetRun, done: int, total: int) -> str:
+    counts: dict[str, int] = {}
+    for check in check_results(run):
+        counts[check.outcome] = counts.get(check.outcome, 0) + 1
+    shown = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "no checks"
+    ended = f"; ENDED EARLY: {run.problem}" if run.problem else ""
+    return f"  [{done}/{total}] {run.target.spec}: {shown} ({run.seconds:.1f} s){ended}"
+
+
+def _failures(run: TargetRun) -> int:
+    return sum(1 for check in check_results(run) if check.outcome in ("failed", "error"))
+
+
+def _run_all(
+    targets: Sequence[Target], options: RunOptions, jobs: int, quiet: bool
+) -> list[TargetRun]:
+    runs: dict[int, TargetRun] = {}
+    failures = 0
+    stopped = ""
+    with ThreadPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
+        futures: list[Future[TargetRun]] = [
+            pool.submit(run_target, target, options) for target in targets
+        ]
+        pending = dict(enumerate(futures))
+        while pending:
+            for index, future in list(pending.items()):
+                if not future.done():
+                    continue
+                del pending[index]
+                if future.cancelled():
+                    continue
+                run = future.result()
+                runs[index] = run
+                failures += _failures(run)
+                if not quiet:
+                    print(_progress_line(run, len(runs), len(targets)), flush=True)
+            if options.maxfail and failures >= options.maxfail and not stopped:
+                stopped = f"not run: --maxfail {options.maxfail} reached"
+                for future in pending.values():
+                    future.cancel()
+            if pending:
+                # Bounded: every run has its own deadline.
+                wait(list(pending.values()), return_when=FIRST_COMPLETED)
+    ordered: list[TargetRun] = []
+    for index, target in enumerate(targets):
+        ordered.append(runs.get(index) or TargetRun(target, [], None, 0.0, stopped or "not run"))
+    return ordered
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def run(args: argparse.Namespace) -> int:
+    """Everything after argument parsing; raises UsageError for bad input."""
+    _validate(args)
+    catalogue = _catalogue()
+    clauses = _selected_clauses(catalogue, args.edition, args.clause)
+    if args.list_clauses:
+        _list_clauses(catalogue, clauses, args.edition)
+        return EXIT_OK
+    xfails: list[XfailEntry] = []
+    if args.xfail_file:
         try:
-            importlib.import_module(module_name)
-        except ImportError as error:
-            print(f"sockspec-conformance: cannot import {module_name!r}: {error}", file=sys.stderr)
-            return 2
-    catalogue = load_catalogue()
-    print(f"sockspec conformance report for {', '.join(targets)}")
-    if not catalogue.clauses:
-        print("no clauses yet: the catalogue is empty")
-    return 0
+            xfails = parse_xfail_file(args.xfail_file)
+        except XfailFileError as error:
+            raise UsageError(str(error)) from error
+    texts: list[str] = args.targets or [DEFAULT_TARGET]
+    try:
+        targets = _resolve(texts)
+        skipped = [line for text in texts for line in skipped_classes(text)]
+    except TargetError as error:
+        raise UsageError(str(error)) from error
+    verbosity = args.verbose - args.quiet
+    options = RunOptions(
+        edition=args.edition,
+        timeout=args.timeout,
+        deadline=args.target_timeout,
+        clause_globs=tuple(args.clause),
+        xfail_file=os.path.abspath(args.xfail_file) if args.xfail_file else None,
+        maxfail=args.maxfail,
+        show_pytest_output=verbosity >= 2,
+    )
+    if verbosity >= 0:
+        print(
+            f"{PROG}: verifying {len(targets)} target(s) against {len(clauses)} clause(s) "
+            f"of the {args.edition} edition ({min(args.jobs, len(targets))} at a time)",
+            flush=True,
+        )
+        for line in skipped:
+            print(f"  skipped {line}")
+    runs = _run_all(targets, options, args.jobs, quiet=verbosity < 0)
+    version = (sys.version_info[0], sys.version_info[1])
+    report = build_report(
+        runs,
+        catalogue,
+        args.edition,
+        version,
+        clause_globs=args.clause,
+        xfails=xfails,
+        sockspec_version=_sockspec_version(),
+    )
+    if args.json:
+        _write(args.json, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
+    if args.junit_xml:
+        _write(args.junit_xml, junit_xml(report))
+    titles = {section.id: section.title for section in catalogue.sections}
+    print()
+    sys.stdout.write(
+        text_report(report, titles, verbosity=verbosity, colour=use_colour(sys.stdout))
+    )
+    failed = any(run.problem and not run.problem.startswith("not run") for run in runs)
+    summary = cast("dict[str, object]", report["summary"])
+    if failed or summary.get("failed") or summary.get("error"):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command; returns the exit status (0 pass, 1 fail, 2 usage error)."""
+    args = _parser().parse_args(argv)
+    try:
+        return run(args)
+    except UsageError as error:
+        if args.traceback:
+            traceback.print_exception(type(error), error, error.__traceback__)
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_FAILED

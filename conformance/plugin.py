@@ -34,6 +34,8 @@ where sockspec is installed and must change nothing there.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import signal
 import sys
@@ -43,6 +45,7 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Optional, cast
 
@@ -154,7 +157,24 @@ def suite_state(config: pytest.Config) -> SuiteState:
 def is_conformance_check(function: object) -> bool:
     """True for a test function defined in the conformance checks package."""
     module = getattr(function, "__module__", None) or ""
-    return module == CHECKS_PACKAGE or module.startswith(CHECKS_PACKAGE + ".")
+    if module == CHECKS_PACKAGE or module.startswith(CHECKS_PACKAGE + "."):
+        return True
+    # pytest's default import mode may import the package under another name (for example
+    # ``conformance.checks.test_x`` from an editable install): the file's location decides.
+    code = getattr(function, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    if not isinstance(filename, str) or "checks" not in filename:
+        return False
+    directory = checks_directory()
+    return directory is not None and directory in Path(filename).resolve().parents
+
+
+@functools.lru_cache(maxsize=1)
+def checks_directory() -> Optional[Path]:
+    spec = importlib.util.find_spec(CHECKS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def _is_check_item(item: pytest.Item) -> bool:

@@ -1,0 +1,213 @@
+"""Running the checks against one target in its own pytest process, with a deadline.
+
+A target that crashes the interpreter, hangs where no signal reaches it, or
+leaves a non-daemon thread that keeps the process alive can only take its own
+process down: the results written so far survive in the JSON-lines file, the
+process group is killed at the deadline, and the run is reported as ended
+early.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, cast
+
+from .plugin import CHECKS_PACKAGE, checks_directory
+from .report import Record, TargetRun
+from .targets import Target
+
+__all__ = ["RunOptions", "pytest_command", "run_target"]
+
+#: Seconds a pytest process may take to exit after it reported the end of its session.
+EXIT_GRACE = 5.0
+_POLL = 0.1
+
+_INI = """\
+# Written by sockspec-conformance: isolates the run from the project's own pytest settings.
+[pytest]
+addopts =
+consider_namespace_packages = true
+"""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How each target's pytest process runs."""
+
+    edition: str
+    timeout: float
+    deadline: float
+    clause_globs: tuple[str, ...] = ()
+    xfail_file: Optional[str] = None
+    maxfail: Optional[int] = None
+    show_pytest_output: bool = False
+
+
+def pytest_command(target: Target, options: RunOptions, workdir: Path, results: Path) -> list[str]:
+    """The pytest command line that verifies ``target`` and writes ``results``."""
+    checks = checks_directory()
+    if checks is None:
+        raise RuntimeError(f"{CHECKS_PACKAGE} is not installed")
+    ini = workdir / "pytest.ini"
+    if not ini.exists():
+        ini.write_text(_INI, encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        CHECKS_PACKAGE,
+        "-c",
+        str(ini),
+        # Node IDs then read sockspec/conformance/checks/test_...py::check[target].
+        "--rootdir",
+        str(checks.parent.parent.parent),
+        "--confcutdir",
+        str(checks),
+        "--import-mode=importlib",
+        "-p",
+        "sockspec.conformance.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--sockspec-target",
+        target.spec,
+        "--sockspec-edition",
+        options.edition,
+        "--sockspec-timeout",
+        repr(options.timeout),
+        "--sockspec-results",
+        str(results),
+    ]
+    for glob in options.clause_globs:
+        command += ["--sockspec-clause", glob]
+    if options.xfail_file:
+        command += ["--sockspec-xfail-file", options.xfail_file]
+    if options.maxfail:
+        command += ["--maxfail", str(options.maxfail)]
+    return command
+
+
+class _RecordReader:
+    """Reads the JSON-lines file as the pytest process appends to it."""
+
+    def __init__(self, path: Path, on_record: Optional[Callable[[Record], None]]) -> None:
+        self.path = path
+        self.records: list[Record] = []
+        self._offset = 0
+        self._partial = b""
+        self._on_record = on_record
+
+    def poll(self) -> None:
+        try:
+            with self.path.open("rb") as stream:
+                stream.seek(self._offset)
+                chunk = stream.read()
+        except FileNotFoundError:
+            return
+        self._offset += len(chunk)
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                record = cast("Record", json.loads(line))
+            except ValueError:
+                continue  # a torn line from a killed process
+            self.records.append(record)
+            if self._on_record is not None:
+                self._on_record(record)
+
+    @property
+    def ended(self) -> bool:
+        return any(record.get("type") == "end" for record in self.records)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # The process is still unreaped here, so its group ID cannot have been reused.
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return " | ".join(text.splitlines()[-lines:])
+
+
+def _describe_exit(returncode: int, ended: bool, output: Path) -> str:
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"the pytest process was killed by {name} (the target crashed?)"
+    if returncode in (0, 1, 5) and ended:
+        return ""
+    return f"pytest exited with status {returncode}: {_tail(output)}"
+
+
+def run_target(
+    target: Target,
+    options: RunOptions,
+    on_record: Optional[Callable[[Record], None]] = None,
+) -> TargetRun:
+    """Verify one target in a fresh pytest process; never raises for a misbehaving target."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="sockspec-run-") as scratch:
+        workdir = Path(scratch)
+        results = workdir / "results.jsonl"
+        output = workdir / "pytest-output.txt"
+        reader = _RecordReader(results, on_record)
+        env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        env.pop("PYTEST_ADDOPTS", None)
+        command = pytest_command(target, options, workdir, results)
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        problem = ""
+        ended_at: Optional[float] = None
+        while True:
+            try:
+                process.wait(timeout=_POLL)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            reader.poll()
+            now = time.monotonic()
+            if reader.ended and ended_at is None:
+                ended_at = now
+            if ended_at is not None and now - ended_at > EXIT_GRACE:
+                problem = "the pytest process did not exit after the run (a leaked thread?)"
+                _kill_group(process)
+                break
+            if now - start > options.deadline:
+                problem = f"the run exceeded its {options.deadline:g} s deadline and was killed"
+                _kill_group(process)
+                break
+        reader.poll()
+        if not problem:
+            problem = _describe_exit(process.returncode, reader.ended, output)
+        if options.show_pytest_output:
+            sys.stdout.write(output.read_text(encoding="utf-8", errors="replace"))
+    return TargetRun(target, reader.records, process.returncode, time.monotonic() - start, problem)
