@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import inspect
+import io
 import json
 import os
 import select
@@ -25,6 +26,8 @@ import shutil
 import signal
 import socket
 import socketserver
+import struct
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +37,8 @@ from typing import Any, ClassVar, NamedTuple, Optional, Protocol, Union, cast
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "BackgroundCall",
+    "DeliberateFailure",
     "Event",
     "HangError",
     "Harness",
@@ -42,7 +47,11 @@ __all__ = [
     "Recorder",
     "ReplyHandler",
     "TargetLike",
+    "as_recorded",
+    "child_state",
     "ipv6_available",
+    "is_listening",
+    "listen_backlog",
     "recv_until_eof",
     "wait_until",
 ]
@@ -144,6 +153,11 @@ def _plain(value: object, depth: int = 0) -> object:
     return repr(described)
 
 
+def as_recorded(value: object) -> object:
+    """``value`` in the form a :class:`Recorder` stores it, for comparisons with events."""
+    return _plain(value)
+
+
 class Event(NamedTuple):
     """One recorded event: a name and its JSON-safe values (see :meth:`Recorder.record`)."""
 
@@ -243,7 +257,8 @@ class ReplyHandler(socketserver.BaseRequestHandler):
     """
 
     recorder: ClassVar[Optional[Recorder]] = None
-    #: Raise :class:`DeliberateFailure` from ``handle`` after replying.
+    #: Raise :class:`DeliberateFailure` from ``handle`` (after replying) for payloads
+    #: starting with ``b"fail"``.
     fail: ClassVar[bool] = False
     #: Wait on this barrier (threads only) before replying.
     barrier: ClassVar[Optional[threading.Barrier]] = None
@@ -256,7 +271,7 @@ class ReplyHandler(socketserver.BaseRequestHandler):
             self.recorder.record(name, *values)
 
     def setup(self) -> None:
-        self._record("setup", self.client_address)
+        self._record("setup", self.client_address, id(self.request), id(self.server))
 
     def handle(self) -> None:
         request: object = self.request
@@ -284,7 +299,7 @@ class ReplyHandler(socketserver.BaseRequestHandler):
         elif reply_socket is not None:
             reply_socket.sendto(reply, self.client_address)
         self._record("replied")
-        if self.fail:
+        if self.fail and payload.startswith(b"fail"):
             raise DeliberateFailure("deliberate failure raised by the check's handler")
 
     def finish(self) -> None:
@@ -386,6 +401,7 @@ class Harness:
         self.traits = target.traits
         self._directory: Optional[str] = None
         self._sockets: list[socket.socket] = []
+        self._descriptors: list[int] = []
         self._servers: list[Any] = []
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
@@ -418,19 +434,27 @@ class Harness:
             self._reap_recorded_children(recorder, deadline)
             recorder.close()
         self._recorders.clear()
+        for descriptor in self._descriptors:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        self._descriptors.clear()
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
 
     def close_server(self, server: Any) -> None:
-        """Call ``server_close`` once, tolerating a server that was already closed."""
-        if getattr(server, "_sockspec_closed", False):
-            return
-        with contextlib.suppress(Exception):
-            server._sockspec_closed = True
-        with contextlib.suppress(OSError), warnings.catch_warnings():
+        """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
+
+        The call runs with a deadline so that a ``server_close`` that blocks on
+        a hung request cannot hang the run; a listening socket the server left
+        open is closed here so one bad check does not leak into the next.
+        """
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
-            server.server_close()
+            BackgroundCall(server.server_close, name="sockspec-server_close").wait(self.timeout)
+        listening: object = getattr(server, "socket", None)
+        if isinstance(listening, socket.socket):
+            listening.close()
 
     def _reap_children(self, server: Any, deadline: float) -> None:
         children: object = getattr(server, "active_children", None)
@@ -446,6 +470,15 @@ class Harness:
         for pid in {event.pid for event in recorder.events if event.pid != own}:
             _reap(pid, deadline)
 
+    @property
+    def grace(self) -> float:
+        """A short wait for something that must NOT happen (passing checks pay it)."""
+        return min(0.2, self.timeout / 4)
+
+    def wait_until(self, predicate: Callable[[], bool]) -> bool:
+        """:func:`wait_until` with the harness timeout."""
+        return wait_until(predicate, self.timeout)
+
     # -- resources the harness owns ------------------------------------------
 
     @property
@@ -455,11 +488,21 @@ class Harness:
             self._directory = tempfile.mkdtemp(prefix="ss-", dir=_short_temp_root())
         return self._directory
 
+    def capture_output(self) -> OutputCapture:
+        """Capture ``sys.stdout`` and ``sys.stderr`` (threads and forked children too)."""
+        return OutputCapture(tempfile.mkdtemp(prefix="out-", dir=self.directory))
+
     def recorder(self) -> Recorder:
         """A new :class:`Recorder`, closed when the harness closes."""
         recorder = Recorder()
         self._recorders.append(recorder)
         return recorder
+
+    def pipe(self) -> tuple[int, int]:
+        """An ``os.pipe()`` whose two descriptors are closed when the harness closes."""
+        read_fd, write_fd = os.pipe()
+        self._descriptors.extend((read_fd, write_fd))
+        return read_fd, write_fd
 
     def track(self, sock: socket.socket) -> socket.socket:
         """Close ``sock`` when the harness closes."""
@@ -478,17 +521,25 @@ class Harness:
         """True when requests are datagrams."""
         return _is_datagram(self.traits)
 
-    def server_base(self) -> type:
+    def server_base(self) -> Any:
         """The server class to instantiate: the target, or a stdlib server for a handler."""
         if self.target.kind == "server":
             return self.target.obj
         return socketserver.UDPServer if self.datagram else socketserver.TCPServer
 
-    def handler_base(self) -> type:
+    def handler_base(self) -> Any:
         """The handler base: the target for handler targets, else ``BaseRequestHandler``."""
         if self.target.kind == "handler":
             return self.target.obj
         return socketserver.BaseRequestHandler
+
+    def io_handler_base(self) -> Any:
+        """A handler base with rfile/wfile: the target, or the stdlib one for the requests."""
+        if self.target.kind == "handler":
+            return self.target.obj
+        if self.datagram:
+            return socketserver.DatagramRequestHandler
+        return socketserver.StreamRequestHandler
 
     def bind_address(self) -> Address:
         """A fresh safe address for the target's family: loopback port 0 or a new path."""
@@ -539,6 +590,9 @@ class Harness:
         """
         server_base = base or self.server_base()
         class_attrs: dict[str, object] = {"timeout": self.timeout}
+        if self.target.kind == "handler":
+            # The stdlib server under a handler target reports handler errors quietly.
+            class_attrs["handle_error"] = _quiet_handle_error(recorder)
         class_attrs.update(attrs or {})
         server_class = make_recording_class(
             server_base, attrs=class_attrs, record=record, recorder=recorder
@@ -625,10 +679,14 @@ class Harness:
         kind = socket.SOCK_DGRAM if self.datagram else socket.SOCK_STREAM
         sock = self.track(socket.socket(self.family, kind))
         sock.settimeout(self.timeout)
-        if self.family == socket.AF_UNIX and self.datagram:
-            # A Unix datagram client must have an address of its own to get replies.
+        if self.datagram:
+            # Bind datagram clients first: a Unix one needs an address to get replies, and
+            # an inet one then knows its own address (an unbound one would say 0.0.0.0).
             self._client_count += 1
-            sock.bind(os.path.join(self.directory, f"c{self._client_count}"))
+            if self.family == socket.AF_UNIX:
+                sock.bind(os.path.join(self.directory, f"c{self._client_count}"))
+            else:
+                sock.bind(("::1" if self.family == socket.AF_INET6 else "127.0.0.1", 0))
         return sock
 
     def connect(self, server: Any) -> socket.socket:
@@ -661,6 +719,142 @@ class Harness:
         sock = self.send(server, payload)
         self.handle_one(server)
         return self.reply(sock)
+
+
+class BackgroundCall:
+    """Run ``function(*args)`` in a daemon thread so a check can wait for it with a deadline."""
+
+    def __init__(self, function: Callable[..., object], *args: object, name: str = "") -> None:
+        self.result: object = None
+        self.error: Optional[BaseException] = None
+        self.finished = threading.Event()
+        self._function = function
+        self._args = args
+        self.thread = threading.Thread(
+            target=self._run, name=name or f"sockspec-call-{function.__name__}", daemon=True
+        )
+        with _quiet_fork_warnings():
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._function(*self._args)
+        except BaseException as error:
+            self.error = error
+        finally:
+            self.finished.set()
+
+    def wait(self, timeout: float) -> bool:
+        """True once the call has returned or raised; False if still running at the deadline."""
+        if not self.finished.wait(timeout):
+            return False
+        self.thread.join(timeout)
+        return True
+
+
+def _quiet_handle_error(recorder: Optional[Recorder]) -> Callable[..., None]:
+    def handle_error(self: object, request: object, client_address: object) -> None:
+        if recorder is not None:
+            recorder.record("handle_error", client_address)
+
+    return handle_error
+
+
+class Captured(NamedTuple):
+    """What a :func:`capture_output` block wrote to standard output and standard error."""
+
+    stdout: str
+    stderr: str
+
+
+class OutputCapture:
+    """Redirect ``sys.stdout``/``sys.stderr`` to files; see :meth:`Harness.capture_output`.
+
+    The replacement streams write straight through to their descriptors, so
+    output written by a request thread or by a forked child (which leaves with
+    ``os._exit`` and never flushes) is captured too.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self._paths = (os.path.join(directory, "out"), os.path.join(directory, "err"))
+        self._streams = [
+            io.TextIOWrapper(open(path, "wb", buffering=0), write_through=True)  # noqa: SIM115
+            for path in self._paths
+        ]
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> OutputCapture:
+        self._stack.enter_context(contextlib.redirect_stdout(self._streams[0]))
+        self._stack.enter_context(contextlib.redirect_stderr(self._streams[1]))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+        for stream in self._streams:
+            stream.close()
+
+    def read(self) -> Captured:
+        """Everything written so far."""
+        texts: list[str] = []
+        for path in self._paths:
+            with open(path, encoding="utf-8", errors="replace") as stream:
+                texts.append(stream.read())
+        return Captured(texts[0], texts[1])
+
+
+def is_listening(sock: socket.socket) -> Optional[bool]:
+    """Whether ``sock`` is listening (SO_ACCEPTCONN), or None where the OS cannot tell."""
+    option = getattr(socket, "SO_ACCEPTCONN", None)
+    if option is None:
+        return None
+    try:
+        return bool(sock.getsockopt(socket.SOL_SOCKET, option))
+    except OSError:
+        return None
+
+
+def listen_backlog(sock: socket.socket) -> Optional[int]:
+    """The backlog a listening TCP socket was given, where the OS reports it (Linux), else None.
+
+    Linux's TCP_INFO for a listening socket carries the maximum accept-queue
+    length in its ``tcpi_sacked`` field.
+    """
+    option = getattr(socket, "TCP_INFO", None)
+    if option is None or not sys.platform.startswith("linux"):
+        return None
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return None
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, option, 104)
+    except OSError:
+        return None
+    if len(info) < 32:
+        return None
+    state, *_ = struct.unpack_from("B", info)
+    if state != _TCP_LISTEN:
+        return None
+    (backlog,) = struct.unpack_from("I", info, 28)
+    return int(backlog)
+
+
+_TCP_LISTEN = 10
+
+
+def child_state(pid: int) -> Optional[str]:
+    """``"running"``, ``"zombie"`` (exited, not reaped) or ``"gone"``; None where unknown.
+
+    Reads ``/proc`` so that it never reaps the child itself.
+    """
+    if not os.path.isdir("/proc/self"):
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[-1].split()
+    except OSError:
+        return "gone"
+    if not fields:
+        return None
+    return "zombie" if fields[0] in ("Z", "X") else "running"
 
 
 def _reap(pid: int, deadline: float) -> None:
