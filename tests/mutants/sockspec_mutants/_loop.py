@@ -101,7 +101,7 @@ class LoopTCPServer(socketserver.TCPServer):
             self.process_request(request, client_address)
         except Exception:
             self.report_error(request, client_address)
-            self.shutdown_request(request)
+            self.clean_up_failed_request(request)
         except BaseException:
             self.shutdown_request(request)
             raise
@@ -109,3 +109,7 @@ class LoopTCPServer(socketserver.TCPServer):
     def report_error(self, request: Any, client_address: Any) -> None:
         """The handle_error step after a failed request."""
         self.handle_error(request, client_address)
+
+    def clean_up_failed_request(self, request: Any) -> None:
+        """What happens to a request whose processing raised, after handle_error."""
+        self.shutdown_request(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import socketserver
 from typing import Any
 
@@ -36,3 +37,57 @@ if hasattr(os, "fork"):
                     finished = pid
                 if finished and self.active_children is not None:
                     self.active_children.discard(pid)
+
+    class ParentKeepsRequest(socketserver.ForkingTCPServer):
+        """After forking, the parent keeps its copy of the request open until server_close."""
+
+        def __init__(
+            self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
+        ) -> None:
+            self._server_pid = os.getpid()
+            self._kept: list[socket.socket] = []
+            super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+
+        def close_request(self, request: Any) -> None:
+            if os.getpid() == self._server_pid:
+                self._kept.append(request)
+            else:
+                super().close_request(request)
+
+        def server_close(self) -> None:
+            super().server_close()
+            for request in self._kept:
+                request.close()
+            self._kept.clear()
+
+    class ServiceActionsDoesNotCollect(socketserver.ForkingTCPServer):
+        """service_actions leaves finished children uncollected."""
+
+        def service_actions(self) -> None:
+            return None
+
+    class HandleTimeoutDoesNotCollect(socketserver.ForkingTCPServer):
+        """handle_timeout leaves finished children uncollected."""
+
+        def handle_timeout(self) -> None:
+            return None
+
+    class CloseDoesNotWaitForChildren(socketserver.ForkingTCPServer):
+        """server_close does not wait for running children, even with block_on_close."""
+
+        def server_close(self) -> None:
+            socketserver.TCPServer.server_close(self)
+            self.collect_children(blocking=False)
+
+    class CloseAlwaysWaitsForChildren(socketserver.ForkingTCPServer):
+        """server_close waits for every child even when block_on_close is false."""
+
+        def server_close(self) -> None:
+            socketserver.TCPServer.server_close(self)
+            self.collect_children(blocking=True)
+
+    class CloseLeavesChildren(socketserver.ForkingTCPServer):
+        """server_close returns with children neither finished nor collected."""
+
+        def server_close(self) -> None:
+            socketserver.TCPServer.server_close(self)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import selectors
+import socket
 import threading
-from typing import Any
+from typing import Any, Optional
 
 from ._loop import LoopTCPServer
+
+#: How many further waiting connections HandleRequestDrainsBacklog serves, at most.
+_DRAIN_LIMIT = 8
+#: How long it looks for one (seconds): a connection made just before counts as waiting.
+_DRAIN_WAIT = 0.2
+#: When NoneTimeoutGivesUp stops waiting although timeout is None (seconds).
+_GIVE_UP_AFTER = 0.2
 
 
 class BypassesGetRequest(LoopTCPServer):
@@ -111,3 +121,89 @@ class ShutdownDoesNotWait(LoopTCPServer):
         # Linger so that a caller of shutdown() can see the loop still running.
         self._never_set.wait(self._linger_seconds)
         super().announce_loop_finished()
+
+
+class HandleRequestDrainsBacklog(LoopTCPServer):
+    """handle_request also serves every further connection already waiting, not just one."""
+
+    def handle_request(self) -> None:
+        super().handle_request()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            for _ in range(_DRAIN_LIMIT):
+                if not selector.select(_DRAIN_WAIT):
+                    return
+                self.serve_ready_request()
+
+
+class NoneTimeoutGivesUp(LoopTCPServer):
+    """With timeout None, handle_request gives up after a short while and calls handle_timeout."""
+
+    def _effective_timeout(self) -> Optional[float]:
+        chosen = super()._effective_timeout()
+        return _GIVE_UP_AFTER if chosen is None else chosen
+
+
+class ServeForeverHonoursTimeout(LoopTCPServer):
+    """serve_forever calls handle_timeout whenever a poll finds no request within timeout."""
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        if self.timeout is not None:
+            poll_interval = min(poll_interval, self.timeout)
+        super().serve_forever(poll_interval)
+
+    def run_service_actions(self) -> None:
+        if self.timeout is not None:
+            self.handle_timeout()
+        super().run_service_actions()
+
+
+class ShutdownReturnsWhenIdle(LoopTCPServer):
+    """shutdown returns at once when no serve_forever is running, instead of waiting for one."""
+
+    _looping = False
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._looping = True
+        try:
+            super().serve_forever(poll_interval)
+        finally:
+            self._looping = False
+
+    def shutdown(self) -> None:
+        if not self._looping:
+            return
+        super().shutdown()
+
+
+class HandleErrorCatchesEverything(LoopTCPServer):
+    """Calls handle_error for any exception from a handler, KeyboardInterrupt included."""
+
+    def serve_ready_request(self) -> None:
+        try:
+            request, client_address = self.accept_request()
+        except OSError:
+            return
+        if not self.verify_request(request, client_address):
+            self.shutdown_request(request)
+            return
+        try:
+            self.process_request(request, client_address)
+        except BaseException:
+            self.report_error(request, client_address)
+            self.shutdown_request(request)
+
+
+class KeepsFailedRequestsOpen(LoopTCPServer):
+    """A request whose handler raised is shut down for writing but its socket is never closed."""
+
+    def __init__(
+        self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
+    ) -> None:
+        self._kept: list[socket.socket] = []
+        super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+
+    def clean_up_failed_request(self, request: Any) -> None:
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_WR)
+        self._kept.append(request)
