@@ -3,11 +3,13 @@
 The load comes from a separate client process (:mod:`bench.load`). Both implementations get
 ``request_queue_size`` raised to 128 (the floor listens with 128 too): with the class default of
 5, a burst of 128 connects overflows the kernel's accept queue and the 1 s SYN retransmission
-timer, not the server, would set the p99.
+timer, not the server, would set the p99. As in :mod:`bench.cpu`, the servers of all targets
+stay up together and the repetitions take turns between them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any, Dict, List, Sequence
 
@@ -31,23 +33,33 @@ def measure(
     for mode in modes:
         for clients in client_counts:
             case = f"{mode}-{clients}"
-            for target in targets:
-                throughput: List[float] = []
-                p50: List[float] = []
-                p99: List[float] = []
-                serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
-                with ServerProcess([*serve_args, "--backlog", str(BACKLOG)]) as server:
+            throughput: Dict[str, List[float]] = {target: [] for target in targets}
+            p50: Dict[str, List[float]] = {target: [] for target in targets}
+            p99: Dict[str, List[float]] = {target: [] for target in targets}
+            with contextlib.ExitStack() as stack:
+                ports: Dict[str, int] = {}
+                for target in targets:
+                    serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
+                    server = stack.enter_context(
+                        ServerProcess([*serve_args, "--backlog", str(BACKLOG)])
+                    )
+                    ports[target] = server.port
                     # A first short run warms the server (imports, thread/fork paths, caches).
                     _load(server.port, clients, max(clients, requests[mode] // 10))
-                    for _ in range(repetitions):
-                        result = _load(server.port, clients, requests[mode])
+                for repetition in range(repetitions):
+                    shift = repetition % len(targets)
+                    for target in [*targets[shift:], *targets[:shift]]:
+                        result = _load(ports[target], clients, requests[mode])
                         latencies: List[float] = result["latencies"]
-                        throughput.append(len(latencies) / float(result["seconds"]))
-                        p50.append(percentile(latencies, 0.50) * 1e3)
-                        p99.append(percentile(latencies, 0.99) * 1e3)
-                rows.append(Row(SECTION, case, target, "requests/s", "req/s", throughput, True))
-                rows.append(Row(SECTION, case, target, "p50 latency", "ms", p50))
-                rows.append(Row(SECTION, case, target, "p99 latency", "ms", p99))
+                        throughput[target].append(len(latencies) / float(result["seconds"]))
+                        p50[target].append(percentile(latencies, 0.50) * 1e3)
+                        p99[target].append(percentile(latencies, 0.99) * 1e3)
+            for target in targets:
+                rows += [
+                    Row(SECTION, case, target, "requests/s", "req/s", throughput[target], True),
+                    Row(SECTION, case, target, "p50 latency", "ms", p50[target]),
+                    Row(SECTION, case, target, "p99 latency", "ms", p99[target]),
+                ]
     return rows
 
 

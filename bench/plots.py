@@ -25,6 +25,8 @@ from .results import Row
 
 COLOURS: Dict[str, str] = {"floor": "#9e9e9e", "stdlib": "#1f77b4", "impl": "#ff7f0e"}
 FALLBACK_COLOUR = "#2ca02c"
+FORMATS = ("svg", "png")
+_format = "svg"
 
 
 def _colour(target: str) -> str:
@@ -40,8 +42,8 @@ def _ordered(values: Sequence[str]) -> List[str]:
 
 
 def _save(figure: Figure, directory: Path, name: str, subtitle: str) -> Path:
-    figure.suptitle(subtitle, fontsize=8, y=0.01, va="bottom", color="#555555")
-    path = directory / name
+    figure.suptitle(subtitle, fontsize=8, color="#555555")
+    path = (directory / name).with_suffix("." + _format)
     # Fixed metadata and hash salt keep the SVG identical when the numbers are.
     figure.savefig(path, metadata={"Date": None})
     return path
@@ -98,6 +100,15 @@ def _by_clients(rows: Sequence[Row], mode: str, target: str) -> tuple[List[int],
     return [int(row.case.rpartition("-")[2]) for row in chosen], chosen
 
 
+def _client_axis(axes: Axes, rows: Sequence[Row]) -> None:
+    """A log-2 axis labelled with the measured client counts as plain numbers."""
+    counts = sorted({int(row.case.rpartition("-")[2]) for row in rows})
+    axes.set_xscale("log", base=2)
+    axes.set_xticks(counts)
+    axes.set_xticklabels([str(count) for count in counts])
+    axes.minorticks_off()
+
+
 def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Path]:
     """Throughput and latency against concurrent clients, threading and forking side by side."""
     paths: List[Path] = []
@@ -122,7 +133,7 @@ def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Pat
                 label=target,
                 color=_colour(target),
             )
-        axes.set_xscale("log", base=2)
+        _client_axis(axes, throughput)
         axes.set_xlabel("concurrent clients")
         axes.set_ylabel("requests/s (median, min-max)")
         axes.set_title(f"{mode.capitalize()}TCPServer")
@@ -144,7 +155,7 @@ def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Pat
                     label=f"{target} {metric.split()[0]}",
                     color=_colour(target),
                 )
-        axes.set_xscale("log", base=2)
+        _client_axis(axes, throughput)
         axes.set_yscale("log")
         axes.set_xlabel("concurrent clients")
         axes.set_ylabel("latency (ms, median of runs)")
@@ -164,7 +175,7 @@ def shutdown_latency(rows: Sequence[Row], directory: Path, subtitle: str) -> Pat
         ordered = sorted(row.samples)
         shares = [(index + 1) / len(ordered) for index in range(len(ordered))]
         axes.step(ordered, shares, where="post", label=row.target, color=_colour(row.target))
-    axes.set_xscale("symlog", linthresh=1.0)
+    axes.set_xscale("log")
     axes.set_xlabel("shutdown() duration (ms)")
     axes.set_ylabel("share of calls at most this long")
     axes.set_title("shutdown() while serve_forever() polls with its default interval")
@@ -196,13 +207,17 @@ def suite_speed(rows: Sequence[Row], directory: Path, subtitle: str) -> Path:
     axes.set_yticklabels(labels, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel("wall time of one run (s, median, min-max)")
-    axes.set_title("Conformance run per target vs CPython's own test_socketserver")
+    axes.set_title("One conformance run per target vs test_socketserver")
     axes.grid(axis="x", alpha=0.3)
     return _save(figure, directory, "suite_speed.svg", subtitle)
 
 
-def draw_all(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Path]:
-    """Every figure whose data is present; returns the files written."""
+def draw_all(
+    rows: Sequence[Row], directory: Path, subtitle: str, image_format: str = "svg"
+) -> List[Path]:
+    """Every figure whose data is present, as SVG (the published form) or PNG."""
+    global _format
+    _format = image_format
     matplotlib.rcParams["svg.hashsalt"] = "sockspec-bench"
     directory.mkdir(parents=True, exist_ok=True)
     sections = {row.section for row in rows}

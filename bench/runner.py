@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=HERE, help="directory for results.json and plots/"
     )
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the figures")
+    parser.add_argument(
+        "--plot-format", choices=("svg", "png"), default="svg", help="image format (default svg)"
+    )
     return parser
 
 
@@ -154,7 +157,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.no_plots:
         from .plots import draw_all
 
-        for path in draw_all(rows, args.out / "plots", f"sockspec bench · {headline(machine)}"):
+        subtitle = f"sockspec bench · {headline(machine)}"
+        for path in draw_all(rows, args.out / "plots", subtitle, args.plot_format):
             print(f"bench: wrote {path}")
     print(f"bench: total {seconds:.1f} s")
     return 0
