@@ -374,7 +374,8 @@ def _not_selected(clause: Clause, state: SuiteState) -> Optional[str]:
     return None
 
 
-@pytest.hookimpl(trylast=True)
+# First, so that -k sees the clause IDs and the deselected checks never reach other plugins.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
