@@ -15,7 +15,7 @@ import sysconfig
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from .control import ROOT, child_environment
 from .results import Row
@@ -99,6 +99,16 @@ def _rows(case: str, target: str, runs: Sequence[Tuple[float, int]]) -> List[Row
             [count / seconds for seconds, count in runs],
             higher_is_better=True,
         ),
+        Row(
+            SECTION,
+            case,
+            target,
+            "checks run",
+            "checks",
+            [float(count) for _, count in runs],
+            higher_is_better=True,
+            shown=False,
+        ),
     ]
 
 
@@ -107,7 +117,8 @@ def measure(
 ) -> Tuple[List[Row], List[str]]:
     """Rows for the reference and each (case, target name, conformance target), plus notes.
 
-    A target's repetitions stop early once the section has used ``budget_seconds``.
+    Repetitions go round all targets in turn; no new round starts once the section has used
+    ``budget_seconds``, so every target gets the same number of runs.
     """
     started = time.monotonic()
     rows: List[Row] = []
@@ -120,19 +131,22 @@ def measure(
         notes.append(f"suite: no reference timing: {' '.join(str(error).split())}")
     if reference:
         rows += _rows(REFERENCE_CASE, REFERENCE_TARGET, reference)
-    for case, name, target in targets:
-        runs: List[Tuple[float, int]] = []
-        failure: Optional[str] = None
-        for _ in range(repetitions):
-            if runs and time.monotonic() - started > budget_seconds:
-                break
+    runs: Dict[str, List[Tuple[float, int]]] = {spec: [] for _, _, spec in targets}
+    failed: Dict[str, str] = {}
+    for repetition in range(repetitions):
+        if repetition and time.monotonic() - started > budget_seconds:
+            notes.append(f"suite: {repetition} of {repetitions} rounds fit the time budget")
+            break
+        for _, _, spec in targets:
+            if spec in failed:
+                continue
             try:
-                runs.append(_conformance_run(target))
+                runs[spec].append(_conformance_run(spec))
             except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
-                failure = " ".join(str(error).split())  # one line per note
-                break
-        if failure is not None and not runs:
-            notes.append(f"suite: {target} not measured: {failure}")
-            continue
-        rows += _rows(case, name, runs)
+                failed[spec] = " ".join(str(error).split())  # one line per note
+    for case, name, spec in targets:
+        if spec in failed:
+            notes.append(f"suite: {spec}: a run failed: {failed[spec]}")
+        if runs[spec]:
+            rows += _rows(case, name, runs[spec])
     return rows, notes
