@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "BackgroundCall",
     "DeliberateFailure",
+    "DeliberateInterrupt",
     "Event",
     "HangError",
     "Harness",
@@ -319,6 +320,10 @@ class ReplyHandler(socketserver.BaseRequestHandler):
 
 class DeliberateFailure(Exception):
     """Raised on purpose by check handlers to exercise error handling."""
+
+
+class DeliberateInterrupt(BaseException):
+    """A non-``Exception`` error raised on purpose (stands in for ``KeyboardInterrupt``)."""
 
 
 def _family_for(traits: frozenset[str]) -> int:
@@ -714,10 +719,16 @@ class Harness:
             raise HangError(f"expected a reply datagram within {self.timeout:g} s; none arrived")
         return sock.recv(65536)
 
-    def exchange(self, server: Any, payload: bytes = b"ping\n") -> bytes:
-        """Send one request, let ``handle_request`` serve it here, and return the reply."""
+    def exchange(self, server: Any, payload: bytes = b"ping\n", expect_reply: bool = True) -> bytes:
+        """Send one request, let ``handle_request`` serve it here, and return the reply.
+
+        With ``expect_reply`` false a datagram request is not waited on (a
+        handler may stay silent); a stream request is still read up to EOF.
+        """
         sock = self.send(server, payload)
         self.handle_one(server)
+        if self.datagram and not expect_reply:
+            return b""
         return self.reply(sock)
 
 

@@ -214,7 +214,7 @@ def test_handle_override_runs_once_per_request(target: TargetLike, harness: Harn
     handler = type("OverridesHandle", (harness.handler_base(),), {"handle": handle})
     server = harness.make_server(handler, recorder=recorder)
     for _ in range(2):
-        harness.exchange(server, b"")
+        harness.exchange(server, b"", expect_reply=False)
     calls = recorder.wait_count("handle", 2, harness.timeout)
     assert len(calls) == 2, f"expected handle() twice for two requests; observed {len(calls)}"
 
@@ -281,7 +281,11 @@ def test_handler_may_fork(target: TargetLike, harness: Harness) -> None:
         client = harness.send(server, payload)
         harness.handle_one(server)
         os.write(go_write, b"g")
-        replies.append(harness.reply(client))
+        reply = harness.reply(client)
+        if datagram and not reply:
+            # A datagram handler's finish() in the parent may send an empty reply first.
+            reply = harness.reply(client)
+        replies.append(reply)
     recorder.wait_count("child", 2, timeout)
     failures = [event.values[0] for event in recorder.named("child-failed")]
     assert replies == [b"from-child", b"from-child"], (
