@@ -13,7 +13,9 @@ import pkgutil
 from .rst import heading
 
 PACKAGES = ("sockspec.spec", "sockspec.conformance", "sockspec.impl")
-_EXCLUDED_NAMES = ("checks", "__main__", "conftest")
+_EXCLUDED_NAMES = ("__main__", "conftest")
+#: Packages shown by their docstring only: their modules are test code, not API.
+_DOCSTRING_ONLY = ("sockspec.conformance.checks",)
 
 
 def _is_public(name: str) -> bool:
@@ -31,21 +33,23 @@ def public_modules(package: str) -> list[str]:
     for info in sorted(pkgutil.iter_modules(path, package + "."), key=lambda i: i.name):
         if not _is_public(info.name):
             continue
-        if info.ispkg:
+        if info.name in _DOCSTRING_ONLY:
+            found.append(info.name)
+        elif info.ispkg:
             found.extend(public_modules(info.name))
         else:
             found.append(info.name)
     return found
 
 
-def _reexports(module_name: str) -> str:
+def _reexports(module_name: str, documented: set[str]) -> str:
     """A sentence linking the names a module re-exports in ``__all__`` to their definitions."""
     module = importlib.import_module(module_name)
     exported: list[str] = []
     for name in getattr(module, "__all__", ()):
         obj = getattr(module, name, None)
         home = getattr(obj, "__module__", module_name)
-        if isinstance(home, str) and home != module_name and home.startswith("sockspec."):
+        if home != module_name and home in documented:
             exported.append(f":py:obj:`{name} <{home}.{name}>`")
     if not exported:
         return ""
@@ -58,10 +62,18 @@ def api_rst(packages: tuple[str, ...] = PACKAGES) -> str:
     Each object is documented once, in the module that defines it
     (``:ignore-module-all:``); a package's re-exports link there.
     """
+    modules = {package: public_modules(package) for package in packages}
+    # Only objects of modules documented with their members can be linked to.
+    documented = {
+        name for names in modules.values() for name in names if name not in _DOCSTRING_ONLY
+    }
     parts: list[str] = []
-    for package in packages:
+    for package, names in modules.items():
         parts.append(heading(f"``{package}``", "-"))
-        for name in public_modules(package):
+        for name in names:
+            if name in _DOCSTRING_ONLY:
+                parts.append(f".. automodule:: {name}\n")
+                continue
             parts.append(f".. automodule:: {name}\n   :members:\n   :ignore-module-all:\n")
-            parts.append(_reexports(name))
+            parts.append(_reexports(name, documented))
     return "\n".join(part for part in parts if part)

@@ -20,23 +20,57 @@ def literal(text: str) -> str:
     return f"``{text}``"
 
 
-#: What reads as code in catalogue prose: calls like ``f(a, b)``, names with an underscore
-#: (``allow_reuse_address``, ``AF_INET``) and CamelCase class names (``TCPServer``).
-_CODE_LIKE = re.compile(
-    r"[A-Za-z_][\w.]*\([^()]*\)"
-    r"|\b\w*[A-Za-z]\w*_\w*\b|\b_\w+"
-    r"|\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]\w*)\b"
+_IDENT = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+#: Tokens of catalogue prose that may be code: quoted spans, calls, identifiers.
+_TOKEN = re.compile(
+    r"``(?P<double>[^`]+)``|`(?P<single>[^`]+)`"
+    rf"|(?P<call>{_IDENT}\([^()]*\))|(?P<ident>{_IDENT})"
 )
+_CAMEL = re.compile(r"^(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]\w*)$")
+_CONSTANTS = frozenset({"None", "True", "False"})
+#: Mixed-case words that are names of things, not code.
+_PROPER_NOUNS = frozenset({"CPython", "IPv4", "IPv6", "PyPI", "PyPy"})
+
+
+def _looks_like_code(ident: str) -> bool:
+    """Names with an underscore, CamelCase class names, constants, dotted paths."""
+    parts = ident.split(".")
+    if ident in _PROPER_NOUNS:
+        return False
+    return (
+        "_" in ident
+        or ident in _CONSTANTS
+        or any(_CAMEL.match(part) for part in parts)
+        or (len(parts) > 1 and all(len(part) > 1 for part in parts))
+    )
+
+
+def _code(text: str) -> str:
+    # Escaped spaces let the literal touch any neighbour ("x=1", "a.``b``") and vanish.
+    rendered = literal(text)
+    return f"\\ {rendered}\\ " if rendered.startswith("``") else rendered
 
 
 def prose(text: str) -> str:
-    """Plain-text ``text`` as reStructuredText, with code-like words set as literals."""
+    """Plain-text ``text`` as reStructuredText, with code-like words set as literals.
+
+    Catalogue texts are plain sentences; quoted spans (single or double backticks),
+    calls such as ``f(a, b)`` and code-like names (``allow_reuse_address``,
+    ``TCPServer``, ``io.BufferedIOBase``, ``None``) are shown as code, everything else
+    is escaped so that no character can start markup.
+    """
     parts: list[str] = []
     position = 0
-    for match in _CODE_LIKE.finditer(text):
+    for match in _TOKEN.finditer(text):
         parts.append(escape(text[position : match.start()]))
-        parts.append(literal(match.group()))
         position = match.end()
+        quoted = match.group("double") or match.group("single")
+        if quoted is not None:
+            parts.append(_code(quoted))
+        elif match.group("call") or _looks_like_code(match.group()):
+            parts.append(_code(match.group()))
+        else:
+            parts.append(escape(match.group()))
     parts.append(escape(text[position:]))
     return "".join(parts)
 
