@@ -38,7 +38,7 @@ from .servers import ThreadingTCPServer, ThreadingUDPServer
 from .sockets import TCPServer, UDPServer
 from .threads import ThreadingMixIn
 
-__all__ = [
+__all__: list[str] = [
     "BaseRequestHandler",
     "BaseServer",
     "DatagramRequestHandler",

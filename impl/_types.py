@@ -21,6 +21,7 @@ __all__ = [
     "InetAddressT",
     "RequestT",
     "ServerAddress",
+    "ServerHooks",
     "StreamRequestT",
     "UnixAddress",
     "UnixDatagramAddress",
@@ -70,3 +71,13 @@ class HandlerLike(Protocol[_RequestT_co, _AddressT_co]):
 #: The server parameter is ``Any`` so that handlers typed against the stdlib's server
 #: class (``http.server``, ``xmlrpc.server``...) are accepted too.
 HandlerFactory: TypeAlias = Callable[[RequestT, AddressT, Any], HandlerLike[RequestT, AddressT]]
+
+
+class ServerHooks(Protocol):
+    """The server hooks the mix-ins call; they are mix-ins, so the server class provides them."""
+
+    def finish_request(self, request: Any, client_address: Any) -> None: ...
+    def handle_error(self, request: Any, client_address: Any) -> None: ...
+    def shutdown_request(self, request: Any) -> None: ...
+    def close_request(self, request: Any) -> None: ...
+    def server_close(self) -> None: ...

@@ -59,7 +59,8 @@ class BaseServer(Generic[RequestT, AddressT]):
     #: Seconds ``handle_request()`` waits before calling ``handle_timeout()``; None waits forever.
     timeout: Optional[float] = None
     #: The address the server was asked to serve on (its actual address after binding).
-    server_address: ServerAddress
+    #: Its format depends on the address family, which BaseServer leaves to subclasses.
+    server_address: Any
     #: Called as ``RequestHandlerClass(request, client_address, server)`` for each request.
     RequestHandlerClass: HandlerFactory[RequestT, AddressT]
     # The socket accepted by TCPServer.get_request(), until the request is handed on;

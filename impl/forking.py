@@ -19,17 +19,11 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-from typing import TYPE_CHECKING, Any, Optional, Set
+from typing import Any, List, Optional, Set, cast
 
-__all__: list[str] = []
+from ._types import ServerHooks
 
-if TYPE_CHECKING:
-    from .base import BaseServer
-
-    # See threads.py: a server base for the type checker, plain object at run time.
-    _MixinBase = BaseServer[Any, Any]
-else:
-    _MixinBase = object
+__all__: List[str] = []
 
 
 def _reap(children: Set[int], *, blocking: bool) -> None:
@@ -82,7 +76,7 @@ def _wait_with_pidfds(children: Set[int]) -> bool:
 if hasattr(os, "fork"):
     __all__ += ["ForkingMixIn"]
 
-    class ForkingMixIn(_MixinBase):
+    class ForkingMixIn:
         """Mix-in that handles each request in a forked child; list it before the server."""
 
         #: Seconds ``handle_request()`` waits; on expiry finished children are collected.
@@ -118,27 +112,28 @@ if hasattr(os, "fork"):
             children = self.active_children
             if children is not None and len(children) >= self.max_children:
                 self.collect_children()
+            server = cast(ServerHooks, self)
             pid = os.fork()
             if pid:
                 if self.active_children is None:
                     self.active_children = set()
                 self.active_children.add(pid)
-                self.close_request(request)
+                server.close_request(request)
                 return
             # The child must never return into the server's loop: every path ends in _exit.
             status = 1
             try:
                 try:
-                    self.finish_request(request, client_address)
+                    server.finish_request(request, client_address)
                     status = 0
                 except Exception:
-                    self.handle_error(request, client_address)
+                    server.handle_error(request, client_address)
                 finally:
-                    self.shutdown_request(request)
+                    server.shutdown_request(request)
             finally:
                 os._exit(status)
 
         def server_close(self) -> None:
             """Close the server, then collect children (waiting for all if ``block_on_close``)."""
-            super().server_close()
+            cast(ServerHooks, super()).server_close()
             self.collect_children(blocking=self.block_on_close)

@@ -22,7 +22,7 @@ import contextlib
 import socket
 from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
 from socket import socket as _Socket
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Tuple, cast
 
 from ._addresses import check_address
 from ._types import (
@@ -52,6 +52,8 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
     allow_reuse_port: bool = False
     #: The listening (or, for datagram servers, the receiving) socket.
     socket: _Socket
+    #: An IP address tuple once bound: ``(host, port)`` for AF_INET, a 4-tuple for AF_INET6.
+    server_address: Tuple[Any, ...]
 
     def __init__(
         self,
@@ -148,8 +150,12 @@ if hasattr(socket, "AF_UNIX"):
         """A stream server on an AF_UNIX path."""
 
         address_family: int = socket.AF_UNIX
+        #: The socket's path (bytes for Linux's abstract namespace). The stdlib derives Unix
+        #: servers from the IP ones, so this narrows the IP servers' tuple type.
+        server_address: UnixAddress  # type: ignore[assignment]
 
     class UnixDatagramServer(UDPServer[UnixDatagramAddress]):
         """A datagram server on an AF_UNIX path; unbound senders' address is None."""
 
         address_family: int = socket.AF_UNIX
+        server_address: UnixAddress  # type: ignore[assignment]  # see UnixStreamServer

@@ -13,18 +13,11 @@ thread calling it.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Iterator, Set
+from typing import Any, Iterator, Set, cast
+
+from ._types import ServerHooks
 
 __all__ = ["ThreadingMixIn"]
-
-if TYPE_CHECKING:
-    from .base import BaseServer
-
-    # The mix-in relies on the server hooks; at run time it derives from object only,
-    # so it also combines with servers that are not ours (e.g. the stdlib's).
-    _MixinBase = BaseServer[Any, Any]
-else:
-    _MixinBase = object
 
 
 class _LiveThreads:
@@ -64,7 +57,7 @@ def _process_request_thread(
         live.discard(threading.current_thread())
 
 
-class ThreadingMixIn(_MixinBase):
+class ThreadingMixIn:
     """Mix-in that handles each request in a new thread; list it before the server class."""
 
     #: Whether request threads are daemons (they then do not keep the process alive).
@@ -76,12 +69,13 @@ class ThreadingMixIn(_MixinBase):
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         """Run in the request's thread: finish it, report errors, then shut it down."""
+        server = cast(ServerHooks, self)
         try:
-            self.finish_request(request, client_address)
+            server.finish_request(request, client_address)
         except Exception:
-            self.handle_error(request, client_address)
+            server.handle_error(request, client_address)
         finally:
-            self.shutdown_request(request)
+            server.shutdown_request(request)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """Start a thread that runs ``process_request_thread(request, client_address)``."""
@@ -110,7 +104,7 @@ class ThreadingMixIn(_MixinBase):
 
     def server_close(self) -> None:
         """Close the server, then join running request threads tracked for ``block_on_close``."""
-        super().server_close()
+        cast(ServerHooks, super()).server_close()
         live = getattr(self, "_threads", None)
         if isinstance(live, _LiveThreads):
             live.join()
