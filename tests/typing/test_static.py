@@ -183,3 +183,11 @@ def test_every_case_file_pins_or_accepts() -> None:
             accepting = {path.name for path in case_files() if path.name.startswith("accept_")}
             assert rejecting <= pinned, f"{checker} {target}: reject case without pinned errors"
             assert not accepting & pinned, f"{checker} {target}: accept case pins an error"
+
+
+def test_cases_do_not_silence_checkers() -> None:
+    """No case hides an error with a type: ignore or pyright: ignore comment."""
+    for path in case_files():
+        text = path.read_text(encoding="utf-8")
+        assert "type: ignore" not in text, path.name
+        assert "pyright: ignore" not in text, path.name

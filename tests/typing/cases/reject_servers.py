@@ -80,3 +80,25 @@ def uses_only_the_documented_interface(server: spec.TCPServer) -> None:
 def classic_has_no_python3_members(server: classic.BaseServer) -> None:
     server.shutdown = None  # E: mypy[attr-defined] pyright[reportAttributeAccessIssue]
     server.serve_forever(0.5)  # E: mypy[call-arg] pyright[reportCallIssue]
+
+
+class SocketIsAnInt(socketserver.TCPServer):
+    socket: int  # E: mypy[assignment] pyright[reportIncompatibleVariableOverride]
+
+
+class DaemonThreadsInt(socketserver.ThreadingTCPServer):
+    daemon_threads: int = 1  # E: mypy[assignment] pyright[reportIncompatibleVariableOverride]
+
+
+class HandlerWithoutFinish:
+    request: Any
+    client_address: Any
+    server: Any
+
+    def setup(self) -> None: ...
+    def handle(self) -> None: ...
+
+
+s: spec.TCPServer = SocketIsAnInt(INET, Handler, False)  # E: mypy[assignment] pyright[reportAssignmentType]
+t: spec.ThreadingMixIn = DaemonThreadsInt(INET, Handler, False)  # E: mypy[assignment] pyright[reportAssignmentType]
+u: type[spec.BaseRequestHandler] = HandlerWithoutFinish  # E: mypy[assignment] pyright[reportAssignmentType]
