@@ -1,0 +1,41 @@
+"""Fixtures for the engine's own tests: run the CLI or pytest in a subprocess, sample targets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from .helpers import Run, RunCli, run_cli_in, run_command, write_targets
+
+
+@pytest.fixture
+def targets_dir(tmp_path: Path) -> Path:
+    """A private directory holding the sample target modules (the subprocesses' cwd)."""
+    return write_targets(tmp_path / "targets")
+
+
+@pytest.fixture
+def run_cli(targets_dir: Path) -> RunCli:
+    """Run ``python -m sockspec.conformance ARGS`` in the sample targets' directory."""
+
+    def run(*args: str, cwd: Optional[Path] = None, timeout: float = 240.0) -> Run:
+        return run_cli_in(cwd or targets_dir, *args, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def run_pytest(tmp_path: Path) -> RunCli:
+    """Run ``python -m pytest ARGS`` in a private project directory (``tmp_path/project``)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+
+    def run(*args: str, timeout: float = 240.0) -> Run:
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+        return run_command(command, project, timeout)
+
+    return run

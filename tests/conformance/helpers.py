@@ -1,0 +1,133 @@
+"""Helpers for the engine's own tests: sample targets and subprocess runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, cast
+
+#: Sample targets for the engine tests, written into each test's private directory.
+SAMPLE_SERVERS = '''\
+"""Deliberately misbehaving servers for the conformance engine's tests."""
+
+import os
+import signal
+import socket
+import socketserver
+import threading
+
+NOT_A_CLASS = 3
+
+
+class Duck:
+    """Neither a server nor a request handler."""
+
+
+class HangingServer(socketserver.TCPServer):
+    """Never returns from handle_request or serve_forever."""
+
+    def handle_request(self):
+        threading.Event().wait()
+
+    def serve_forever(self, poll_interval=0.5):
+        threading.Event().wait()
+
+
+class CrashingServer(socketserver.TCPServer):
+    """Kills its own process while binding, like a crash in native code."""
+
+    def server_bind(self):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class BadFilenoServer(socketserver.TCPServer):
+    """Reports a descriptor that is not its listening socket."""
+
+    def fileno(self):
+        return -1
+
+
+_KEPT = []
+
+
+class LeakyServer(socketserver.TCPServer):
+    """Opens a socket of its own on activation and never closes it."""
+
+    def server_activate(self):
+        super().server_activate()
+        _KEPT.append(socket.socket())
+
+
+class PlainServer:
+    """A server that does not subclass the stdlib: traits must be given explicitly."""
+
+    def __init__(self, server_address, RequestHandlerClass, bind_and_activate=True):
+        self._inner = socketserver.TCPServer(server_address, RequestHandlerClass, bind_and_activate)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def serve_forever(self, poll_interval=0.5):
+        self._inner.serve_forever(poll_interval)
+
+    def handle_request(self):
+        self._inner.handle_request()
+
+    def server_close(self):
+        self._inner.server_close()
+'''
+
+BROKEN_MODULE = 'raise RuntimeError("this module refuses to import")\n'
+
+
+@dataclass
+class Run:
+    """A finished subprocess: exit status and output."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self, path: Path) -> dict[str, object]:
+        """The JSON document the run wrote to ``path``."""
+        return cast("dict[str, object]", json.loads(path.read_text(encoding="utf-8")))
+
+
+RunCli = Callable[..., Run]
+
+
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("PYTEST_ADDOPTS", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return env
+
+
+def run_command(command: list[str], cwd: Path, timeout: float) -> Run:
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def write_targets(directory: Path) -> Path:
+    """Write the sample target modules into ``directory`` (created) and return it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sample_servers.py").write_text(SAMPLE_SERVERS, encoding="utf-8")
+    (directory / "broken_module.py").write_text(BROKEN_MODULE, encoding="utf-8")
+    return directory
+
+
+def run_cli_in(directory: Path, *args: str, timeout: float = 240.0) -> Run:
+    """Run ``python -m sockspec.conformance ARGS`` with ``directory`` as the working directory."""
+    return run_command([sys.executable, "-m", "sockspec.conformance", *args], directory, timeout)
