@@ -8,7 +8,7 @@ from typing import Optional
 
 import pytest
 
-from .helpers import Run, RunCli, run_cli_in, run_command, write_targets
+from .helpers import Run, RunCli, SharedRun, run_cli_in, run_command, write_targets
 
 
 @pytest.fixture
@@ -39,3 +39,20 @@ def run_pytest(tmp_path: Path) -> RunCli:
         return run_command(command, project, timeout)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def stdlib_run(tmp_path_factory: pytest.TempPathFactory) -> SharedRun:
+    """The report of TCPServer and UDPServer, shared by the report-format tests."""
+    directory = write_targets(tmp_path_factory.mktemp("stdlib-run"))
+    report, junit = directory / "report.json", directory / "report.xml"
+    run = run_cli_in(
+        directory,
+        "socketserver:TCPServer",
+        "socketserver:UDPServer",
+        "--json",
+        str(report),
+        "--junit-xml",
+        str(junit),
+    )
+    return SharedRun(run, run.json(report), junit)

@@ -131,3 +131,12 @@ def write_targets(directory: Path) -> Path:
 def run_cli_in(directory: Path, *args: str, timeout: float = 240.0) -> Run:
     """Run ``python -m sockspec.conformance ARGS`` with ``directory`` as the working directory."""
     return run_command([sys.executable, "-m", "sockspec.conformance", *args], directory, timeout)
+
+
+@dataclass
+class SharedRun:
+    """One CLI run against two stdlib targets, written as JSON and JUnit XML."""
+
+    run: Run
+    doc: dict[str, object]
+    junit: Path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -16,7 +15,7 @@ from sockspec.conformance.runner import RunOptions
 from sockspec.conformance.targets import Target
 from sockspec.spec import load_catalogue
 
-from .helpers import Run, RunCli, run_cli_in, write_targets
+from .helpers import RunCli, SharedRun
 
 Doc = dict[str, object]
 
@@ -25,32 +24,6 @@ VERSION = (sys.version_info[0], sys.version_info[1])
 
 def _targets(doc: Doc) -> list[Doc]:
     return cast("list[Doc]", doc["targets"])
-
-
-@dataclass
-class SharedRun:
-    """One CLI run against two stdlib targets, written as JSON and JUnit XML."""
-
-    run: Run
-    doc: Doc
-    junit: Path
-
-
-@pytest.fixture(scope="module")
-def stdlib_run(tmp_path_factory: pytest.TempPathFactory) -> SharedRun:
-    """The report of TCPServer and UDPServer, shared by the report-format tests."""
-    directory = write_targets(tmp_path_factory.mktemp("stdlib-run"))
-    report, junit = directory / "report.json", directory / "report.xml"
-    run = run_cli_in(
-        directory,
-        "socketserver:TCPServer",
-        "socketserver:UDPServer",
-        "--json",
-        str(report),
-        "--junit-xml",
-        str(junit),
-    )
-    return SharedRun(run, run.json(report), junit)
 
 
 def _listed_ids(output: str) -> list[str]:

@@ -1,1 +1,0 @@
-"""Reliability tests: soak, faults, bad input and pathological targets (issue 8)."""
