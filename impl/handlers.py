@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 from io import BufferedIOBase, BytesIO
 from socket import socket as _Socket
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Optional, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Optional
 
 from ._types import AddressT, DatagramRequest, RequestT
 
@@ -94,16 +94,17 @@ class StreamRequestHandler(BaseRequestHandler[socket.socket, AddressT]):
 
     def setup(self) -> None:
         """Apply the timeout and Nagle options and create ``rfile`` and ``wfile``."""
-        connection = self.connection = self.request
+        connection: Any = self.request
+        self.connection = connection
         if self.timeout is not None:
             connection.settimeout(self.timeout)
         if self.disable_nagle_algorithm:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
-        self.rfile = cast(BufferedIOBase, connection.makefile("rb", self.rbufsize))
+        self.rfile = connection.makefile("rb", self.rbufsize)
         if self.wbufsize == 0:
             self.wfile = _SocketWriter(connection)
         else:
-            self.wfile = cast(BufferedIOBase, connection.makefile("wb", self.wbufsize))
+            self.wfile = connection.makefile("wb", self.wbufsize)
 
     def finish(self) -> None:
         """Flush ``wfile`` (ignoring a connection that broke meanwhile), then close both files."""
@@ -136,5 +137,6 @@ class DatagramRequestHandler(BaseRequestHandler[DatagramRequest, AddressT]):
 
     def finish(self) -> None:
         """Send what was written to ``wfile`` back to the client as one datagram."""
+        reply: Any = self.wfile  # a BytesIO unless handle() replaced it
         address: Any = self.client_address
-        self.socket.sendto(cast(BytesIO, self.wfile).getvalue(), address)
+        self.socket.sendto(reply.getvalue(), address)
