@@ -63,10 +63,10 @@ def validate(value: object, schema: Schema, root: Schema, path: str = "$") -> li
     problems: list[str] = []
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        target: object = root
+        target = root
         for part in ref.removeprefix("#/").split("/"):
-            target = cast("Schema", target)[part]
-        problems += validate(value, cast("Schema", target), root, path)
+            target = cast("Schema", target[part])
+        problems += validate(value, target, root, path)
     for sub in cast("list[Schema]", schema.get("allOf", [])):
         problems += validate(value, sub, root, path)
     types = schema.get("type")
