@@ -8,13 +8,14 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 EDITABLE := --config-settings editable_mode=strict
 LINT_PATHS := spec impl conformance tests bench
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
 	@echo "make test         ruff, mypy --strict, pyright strict, then pytest"
 	@echo "make matrix       tests and conformance under every CPython 3.9+ on this machine"
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
+	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
 
 $(BIN)/python:
@@ -65,3 +66,9 @@ docs: venv
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info matrix docs/_build
+
+# The long version of tests/reliability/test_soak.py: thousands of hostile requests per server kind.
+SOAK_REQUESTS ?= 3000
+soak: install-dev
+	mkdir -p build
+	$(BIN)/python -m tests.reliability.soak --requests $(SOAK_REQUESTS) --json build/soak.json

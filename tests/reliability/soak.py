@@ -1,8 +1,8 @@
 """Soak a socketserver implementation with a mixed, partly hostile workload.
 
-Run as a script (``python tests/reliability/soak.py --help``) it soaks one or
-more server kinds of one or more implementations and prints the numbers as a
-table and, with ``--json``, as JSON; ``tests/reliability/test_soak.py`` runs it
+Run from the repository root (``python -m tests.reliability.soak --help``), it
+soaks one or more server kinds of one or more implementations and prints the
+numbers as a table and, with ``--json``, as JSON; ``tests/reliability/test_soak.py`` runs it
 in a subprocess with a few hundred requests and ``make soak`` with thousands.
 
 The workload mixes well-behaved echo requests with handler exceptions, clients
@@ -26,6 +26,7 @@ import importlib
 import json
 import os
 import random
+import signal
 import socket
 import struct
 import sys
@@ -36,6 +37,8 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, cast
+
+from tests.reliability.processes import child_processes, open_descriptors
 
 #: Server kinds: name -> (class name in the implementation module, is it a stream server).
 KINDS: dict[str, tuple[str, bool]] = {
@@ -230,38 +233,12 @@ def datagram_operation(operation: str, address: Any, server: Any, number: int) -
         return client.recv(MAX_LINE) == payload + b"\n"
 
 
-# --- leak probes -----------------------------------------------------------------------------
-
-
-def open_descriptors() -> dict[int, str]:
-    """This process's open descriptors and what they point at."""
-    result: dict[int, str] = {}
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            result[int(name)] = os.readlink(f"/proc/self/fd/{name}")
-        except OSError:
-            continue  # the descriptor listdir itself used, already closed
-    return result
-
-
-def child_processes() -> list[int]:
-    """PIDs of this process's children, zombies included, read from /proc."""
-    children: list[int] = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            text = Path(f"/proc/self/task/{task}/children").read_text()
-        except OSError:
-            continue
-        children.extend(int(pid) for pid in text.split())
-    return sorted(set(children))
-
-
 def reap_leftover_children() -> list[int]:
-    """Wait for any child still around (so the soak leaves none), returning their PIDs."""
+    """Kill and wait for any child still around (so the soak leaves none), returning their PIDs."""
     leftovers = child_processes()
     for pid in leftovers:
         try:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             continue
