@@ -25,10 +25,16 @@ def measure(
     targets: Sequence[str],
     modes: Sequence[str],
     client_counts: Sequence[int],
+    *,
     requests: Dict[str, int],
     repetitions: int,
+    seconds_per_run: float,
 ) -> List[Row]:
-    """Requests per second and p50/p99 latency per mode, client count and target."""
+    """Requests per second and p50/p99 latency per mode, client count and target.
+
+    A run ends after ``requests[mode]`` requests or, on a slow or busy machine, once
+    ``seconds_per_run`` have passed (requests in flight then still complete and count).
+    """
     rows: List[Row] = []
     for mode in modes:
         for clients in client_counts:
@@ -45,11 +51,12 @@ def measure(
                     )
                     ports[target] = server.port
                     # A first short run warms the server (imports, thread/fork paths, caches).
-                    _load(server.port, clients, max(clients, requests[mode] // 10))
+                    warm_up = max(clients, requests[mode] // 10)
+                    _load(server.port, clients, warm_up, seconds_per_run / 4)
                 for repetition in range(repetitions):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
-                        result = _load(ports[target], clients, requests[mode])
+                        result = _load(ports[target], clients, requests[mode], seconds_per_run)
                         latencies: List[float] = result["latencies"]
                         throughput[target].append(len(latencies) / float(result["seconds"]))
                         p50[target].append(percentile(latencies, 0.50) * 1e3)
@@ -63,12 +70,9 @@ def measure(
     return rows
 
 
-def _load(port: int, clients: int, requests: int) -> Dict[str, Any]:
-    line = run_json_child(
-        "bench.load",
-        ["--port", str(port), "--clients", str(clients), "--requests", str(requests)],
-        timeout=60.0,
-    )
+def _load(port: int, clients: int, requests: int, seconds: float) -> Dict[str, Any]:
+    arguments = ["--port", str(port), "--clients", str(clients), "--requests", str(requests)]
+    line = run_json_child("bench.load", [*arguments, "--seconds", str(seconds)], timeout=60.0)
     result: Dict[str, Any] = json.loads(line)
     if result["errors"]:
         raise BenchError(f"{result['errors']} failed requests, first: {result['first_error']}")

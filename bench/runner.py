@@ -31,9 +31,10 @@ FULL: Dict[str, Any] = {
     "concurrency_clients": [8, 32, 128],
     "concurrency_requests": {"threading": 1500, "forking": 500},
     "concurrency_repetitions": 3,
+    "concurrency_seconds_per_run": 1.0,
     "shutdown_samples": 40,
     "suite_repetitions": 3,
-    "suite_budget_seconds": 60.0,
+    "suite_budget_seconds": 75.0,
 }
 QUICK: Dict[str, Any] = {
     "cpu_requests": 200,
@@ -41,6 +42,7 @@ QUICK: Dict[str, Any] = {
     "concurrency_clients": [8, 32, 128],
     "concurrency_requests": {"threading": 300, "forking": 150},
     "concurrency_repetitions": 1,
+    "concurrency_seconds_per_run": 0.5,
     "shutdown_samples": 5,
     "suite_repetitions": 1,
     "suite_budget_seconds": 30.0,
@@ -100,8 +102,9 @@ def _run_sections(
             targets,
             ["threading", "forking"],
             settings["concurrency_clients"],
-            settings["concurrency_requests"],
-            settings["concurrency_repetitions"],
+            requests=settings["concurrency_requests"],
+            repetitions=settings["concurrency_repetitions"],
+            seconds_per_run=settings["concurrency_seconds_per_run"],
         ),
         "shutdown": lambda: shutdown.measure(implementations, settings["shutdown_samples"]),
     }
