@@ -95,6 +95,20 @@ def test_stdlib_handler_classes_conform(cls: type, protocol: type) -> None:
     assert verify(cls, protocol) == []
 
 
+def _impl_classes() -> List[str]:
+    from sockspec import impl
+
+    return sorted(name for name in impl.__all__ if name != "BaseServer")
+
+
+@pytest.mark.parametrize("name", _impl_classes())
+def test_reference_implementation_conforms(name: str) -> None:
+    """Every sockspec.impl class has no problem against the Protocol of the same name."""
+    from sockspec import impl
+
+    assert verify(getattr(impl, name), getattr(spec, name)) == []
+
+
 def test_bare_base_server_lacks_the_socket_layer() -> None:
     """socketserver.BaseServer is reported for exactly the members only its subclasses add."""
     missing = {
