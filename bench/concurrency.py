@@ -42,22 +42,28 @@ def measure(
             throughput: Dict[str, List[float]] = {target: [] for target in targets}
             p50: Dict[str, List[float]] = {target: [] for target in targets}
             p99: Dict[str, List[float]] = {target: [] for target in targets}
+            cpu: Dict[str, List[float]] = {target: [] for target in targets}
             with contextlib.ExitStack() as stack:
-                ports: Dict[str, int] = {}
+                servers: Dict[str, ServerProcess] = {}
                 for target in targets:
                     serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
                     server = stack.enter_context(
                         ServerProcess([*serve_args, "--backlog", str(BACKLOG)])
                     )
-                    ports[target] = server.port
+                    servers[target] = server
                     # A first short run warms the server (imports, thread/fork paths, caches).
                     warm_up = max(clients, requests[mode] // 10)
                     _load(server.port, clients, warm_up, seconds_per_run / 4)
                 for repetition in range(repetitions):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
-                        result = _load(ports[target], clients, requests[mode], seconds_per_run)
+                        server = servers[target]
+                        cpu_before = server.cpu_seconds()
+                        result = _load(server.port, clients, requests[mode], seconds_per_run)
                         latencies: List[float] = result["latencies"]
+                        # Forked children count once reaped, so this slightly undercounts forking.
+                        cpu_used = server.cpu_seconds() - cpu_before
+                        cpu[target].append(cpu_used / max(1, len(latencies)) * 1e6)
                         throughput[target].append(len(latencies) / float(result["seconds"]))
                         p50[target].append(percentile(latencies, 0.50) * 1e3)
                         p99[target].append(percentile(latencies, 0.99) * 1e3)
@@ -66,6 +72,15 @@ def measure(
                     Row(SECTION, case, target, "requests/s", "req/s", throughput[target], True),
                     Row(SECTION, case, target, "p50 latency", "ms", p50[target]),
                     Row(SECTION, case, target, "p99 latency", "ms", p99[target]),
+                    Row(
+                        SECTION,
+                        case,
+                        target,
+                        "server CPU per request",
+                        "us",
+                        cpu[target],
+                        shown=False,
+                    ),
                 ]
     return rows
 

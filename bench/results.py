@@ -47,6 +47,7 @@ class Row:
             "metric": self.metric,
             "unit": self.unit,
             "higher_is_better": self.higher_is_better,
+            "primary": self.shown,
             "median": _finite(summary.median),
             "min": _finite(summary.low),
             "max": _finite(summary.high),
