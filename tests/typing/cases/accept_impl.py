@@ -1,13 +1,13 @@
 """Accepted: every sockspec.impl server and handler class satisfies its Protocol.
 
-The servers are checked against the generic Protocols specialised at the point
-of use (``StreamServer[InetAddress]``), not the named ``spec.TCPServer`` & co.
-``sockspec.impl`` declares ``RequestHandlerClass: Callable[[RequestT, AddressT,
-Any], Handler]`` in the class body; pyright 1.1.414 may bind such a
-class-level callable like a method when it matches the class against a named
-Protocol subclass, passing the server as the ``request`` argument, and then
-rejects the server (depending on the order it meets the types in).  mypy
-accepts both forms; the stdlib escapes because typeshed types that first
+Freshly constructed servers are assigned to the generic Protocols specialised
+at the point of use (``StreamServer[InetAddress]``); existing ones also to the
+named Protocols (``spec.TCPServer``).  pyright 1.1.414 rejects the one-step
+``x: spec.TCPServer = impl.TCPServer(...)``: inferring the constructor's type
+arguments from a named Protocol subclass, it binds the class-level
+``RequestHandlerClass: Callable[[RequestT, AddressT, Any], ...]`` of
+sockspec.impl like a method (the server lands in the ``request`` parameter).
+mypy accepts every form; the stdlib escapes because typeshed types that first
 parameter as ``Any``.
 """
 
@@ -59,10 +59,26 @@ def servers() -> None:
 
 
 def exact_types(tcp: impl.TCPServer, udp: impl.UDPServer) -> None:
+    named_tcp: spec.TCPServer = tcp
+    named_udp: spec.UDPServer = udp
+    print(named_tcp, named_udp)
     as_spec: spec.StreamServer[Inet] = tcp
     assert_type(as_spec.get_request(), tuple[spec.Socket, tuple[str, int]])
     assert_type(tcp.get_request()[0], spec.Socket)
     assert_type(udp.get_request()[0], tuple[bytes, spec.Socket])
+
+
+def named_protocols(
+    unix_stream: impl.UnixStreamServer,
+    unix_dgram: impl.UnixDatagramServer,
+    threading_tcp: impl.ThreadingTCPServer,
+    forking_udp: impl.ForkingUDPServer,
+) -> None:
+    a: spec.UnixStreamServer = unix_stream
+    b: spec.UnixDatagramServer = unix_dgram
+    c: spec.ThreadingTCPServer = threading_tcp
+    d: spec.ForkingUDPServer = forking_udp
+    print(a, b, c, d)
 
 
 def handlers() -> None:
