@@ -138,6 +138,17 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join([render(header), rule, *(render(cells) for cells in lines)])
 
 
+def format_glance(rows: Sequence[Row], target: str, baseline: str) -> str:
+    """One line per primary metric: how ``target`` compares with ``baseline`` (median ratio)."""
+    lines = [
+        f"  {row.section}/{row.case} {row.metric}: {_ratio(row.ratios[baseline])}x"
+        + (" (higher is better)" if row.higher_is_better else "")
+        for row in rows
+        if row.shown and row.target == target and baseline in row.ratios
+    ]
+    return "\n".join(lines)
+
+
 def write_json(
     path: Path,
     *,

@@ -12,10 +12,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from . import concurrency, cpu, shutdown, suite
 from .control import BenchError
 from .machine import describe, headline
-from .results import Row, add_ratios, format_table, write_json
+from .results import Row, add_ratios, format_glance, format_table, write_json
 from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
 
 HERE = Path(__file__).resolve().parent
+TARGET_SECONDS = 300.0
 SECTIONS = ("cpu", "concurrency", "shutdown", "suite")
 SUITE_CLASSES = ("TCPServer", "ThreadingUDPServer", "UnixStreamServer")
 BASELINES: Dict[str, Sequence[str]] = {
@@ -155,6 +156,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print()
     print(f"Results ({headline(machine)}); ratio = median / the baseline's median, same run")
     print(format_table(rows))
+    glance = format_glance(rows, IMPL, STDLIB)
+    if glance:
+        print(f"\n{IMPL} / {STDLIB} at a glance (median ratios, same run):\n{glance}")
     for note in notes:
         print(f"note: {note}")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -171,4 +175,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for path in draw_all(rows, args.out / "plots", subtitle, args.plot_format):
             print(f"bench: wrote {path}")
     print(f"bench: total {seconds:.1f} s")
+    if seconds > TARGET_SECONDS:
+        print(f"bench: note: longer than the {TARGET_SECONDS:.0f} s target (a busy machine?)")
     return 0
