@@ -700,14 +700,20 @@ class Harness:
         sock.connect(server.server_address)
         return sock
 
-    def send(self, server: Any, payload: bytes = b"ping\n") -> socket.socket:
-        """Send one request: connect and send for streams, one datagram otherwise."""
+    def send(self, server: Any, payload: bytes = b"ping\n", *, end: bool = False) -> socket.socket:
+        """Send one request: connect and send for streams, one datagram otherwise.
+
+        With ``end`` a stream client also shuts down its sending side, so the
+        handler reads end-of-file after the payload.
+        """
         sock = self.client_socket()
         if self.datagram:
             sock.sendto(payload, server.server_address)
         else:
             sock.connect(server.server_address)
             sock.sendall(payload)
+            if end:
+                sock.shutdown(socket.SHUT_WR)
         return sock
 
     def reply(self, sock: socket.socket) -> bytes:
@@ -719,13 +725,20 @@ class Harness:
             raise HangError(f"expected a reply datagram within {self.timeout:g} s; none arrived")
         return sock.recv(65536)
 
-    def exchange(self, server: Any, payload: bytes = b"ping\n", expect_reply: bool = True) -> bytes:
+    def exchange(
+        self,
+        server: Any,
+        payload: bytes = b"ping\n",
+        expect_reply: bool = True,
+        *,
+        end: bool = False,
+    ) -> bytes:
         """Send one request, let ``handle_request`` serve it here, and return the reply.
 
         With ``expect_reply`` false a datagram request is not waited on (a
         handler may stay silent); a stream request is still read up to EOF.
         """
-        sock = self.send(server, payload)
+        sock = self.send(server, payload, end=end)
         self.handle_one(server)
         if self.datagram and not expect_reply:
             return b""

@@ -1,0 +1,399 @@
+"""Checks for request handlers: the base class, stream handlers and datagram handlers.
+
+A handler target runs under a standard-library server of its kind (see
+:meth:`Harness.server_base`); each check subclasses the target, wrapping or
+replacing only the hook it observes, so the target's other hooks still run.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import socketserver
+from typing import Any, cast
+
+import pytest
+from sockspec.conformance.harness import (
+    DeliberateFailure,
+    Harness,
+    Recorder,
+    TargetLike,
+    as_recorded,
+)
+
+HOOKS = ("setup", "handle", "finish")
+
+
+def _wrapping(base: Any, recorder: Recorder, **replacements: Any) -> type:
+    """A subclass of ``base`` whose setup/handle/finish record a call and then run."""
+    namespace: dict[str, object] = {}
+    for name in HOOKS:
+        namespace[name] = replacements.get(name) or _recorded(base, name, recorder)
+    return type(f"Recorded{base.__name__}", (base,), namespace)
+
+
+def _recorded(base: Any, name: str, recorder: Recorder) -> Any:
+    original = getattr(base, name)
+
+    def hook(self: Any) -> None:
+        recorder.record(name)
+        original(self)
+
+    return hook
+
+
+def _quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:
+    def handle_error(self: Any, request: Any, client_address: Any) -> None:
+        recorder.record("handle_error")
+
+    return harness.make_server(handler, recorder=recorder, attrs={"handle_error": handle_error})
+
+
+def _hook_calls(recorder: Recorder) -> list[str]:
+    return [name for name in recorder.names() if name in HOOKS]
+
+
+def _overrides(cls: Any, name: str) -> bool:
+    """True when ``cls`` replaces the stdlib BaseRequestHandler's ``name``."""
+    base_hook = getattr(socketserver.BaseRequestHandler, name)
+    return socketserver.BaseRequestHandler in cls.__mro__ and getattr(cls, name) is not base_hook
+
+
+@pytest.mark.clause("handler.order.setup_handle_finish")
+def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None:
+    """setup(), handle() and finish() each run once, in that order, per request."""
+    recorder = harness.recorder()
+    handler = _wrapping(harness.handler_base(), recorder)
+    server = _quiet_server(harness, handler, recorder)
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    observed = _hook_calls(recorder)
+    assert observed == list(HOOKS), f"expected {list(HOOKS)}; observed {observed}"
+
+
+@pytest.mark.clause("handler.instance.per_request")
+def test_new_instance_per_request(target: TargetLike, harness: Harness) -> None:
+    """Each request gets a handler instance of its own."""
+    recorder = harness.recorder()
+    keep: list[object] = []  # keeps instances alive so that their ids stay unique
+
+    def handle(self: Any) -> None:
+        keep.append(self)
+        recorder.record("instance", id(self))
+
+    handler = type("Counting", (harness.handler_base(),), {"handle": handle})
+    server = _quiet_server(harness, handler, recorder)
+    for _ in range(3):
+        harness.exchange(server, b"", expect_reply=False, end=True)
+    distinct = {repr(event.values) for event in recorder.named("instance")}
+    assert len(distinct) == 3, f"expected 3 instances for 3 requests; observed {len(distinct)}"
+
+
+@pytest.mark.clause("handler.attributes.set_before_setup")
+def test_attributes_set_before_setup(target: TargetLike, harness: Harness) -> None:
+    """request, client_address and server are set before setup() runs."""
+    seen: list[tuple[object, object, object]] = []
+    base = harness.handler_base()
+
+    def setup(self: Any) -> None:
+        seen.append(
+            (
+                getattr(self, "request", None),
+                getattr(self, "client_address", None),
+                getattr(self, "server", None),
+            )
+        )
+        base.setup(self)
+
+    handler = type("Observing", (base,), {"setup": setup})
+    recorder = harness.recorder()
+    server = _quiet_server(harness, handler, recorder)
+    client = harness.send(server, b"", end=True)
+    harness.handle_one(server)
+    assert seen, "expected setup() to run"
+    request, client_address, owner = seen[0]
+    assert request is not None, "expected self.request to be set before setup()"
+    assert as_recorded(client_address) == as_recorded(client.getsockname()), (
+        f"expected self.client_address {client.getsockname()!r} before setup(); "
+        f"got {client_address!r}"
+    )
+    assert owner is server, f"expected self.server to be the server; got {owner!r}"
+
+
+@pytest.mark.clause("handler.client_address.from_get_request")
+def test_client_address_from_get_request(target: TargetLike, harness: Harness) -> None:
+    """A handler's client_address is the address get_request() returned."""
+    addresses: list[object] = []
+    seen: list[object] = []
+    server_base = harness.server_base()
+
+    def get_request(self: Any) -> Any:
+        result = server_base.get_request(self)
+        addresses.append(result[1])
+        return result
+
+    def handle(self: Any) -> None:
+        seen.append(self.client_address)
+
+    handler = type("Observing", (harness.handler_base(),), {"handle": handle})
+    server = harness.make_server(handler, attrs={"get_request": get_request})
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    assert seen, "expected the handler to run"
+    assert seen[0] == addresses[0], (
+        f"expected client_address {addresses[0]!r} from get_request(); got {seen[0]!r}"
+    )
+
+
+@pytest.mark.clause("handler.request.stream_socket")
+def test_stream_request_is_connected_socket(target: TargetLike, harness: Harness) -> None:
+    """On a stream server a handler's request is the socket connected to its client."""
+    seen: list[tuple[bool, object]] = []
+
+    def handle(self: Any) -> None:
+        request = self.request
+        is_socket = isinstance(request, socket.socket)
+        seen.append((is_socket, request.getpeername() if is_socket else None))
+
+    handler = type("Observing", (harness.handler_base(),), {"handle": handle})
+    server = harness.make_server(handler)
+    client = harness.send(server, b"", end=True)
+    harness.handle_one(server)
+    assert seen, "expected the handler to run"
+    is_socket, peer = seen[0]
+    assert is_socket, "expected self.request to be a socket"
+    assert as_recorded(peer) == as_recorded(client.getsockname()), (
+        f"expected a socket connected to {client.getsockname()!r}; its peer is {peer!r}"
+    )
+
+
+def _datagram_request(harness: Harness) -> tuple[object, Any]:
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.request)
+
+    handler = type("Observing", (harness.handler_base(),), {"handle": handle})
+    server = harness.make_server(handler)
+    harness.exchange(server, b"datagram-request", expect_reply=False)
+    assert seen, "expected the handler to run"
+    return seen[0], server
+
+
+@pytest.mark.clause("handler.request.datagram_string")
+def test_datagram_request_is_the_data(target: TargetLike, harness: Harness) -> None:
+    """On a datagram server a handler's request is the received data itself."""
+    request, _ = _datagram_request(harness)
+    assert request == b"datagram-request", (
+        f"expected self.request to be the datagram b'datagram-request'; got {request!r}"
+    )
+
+
+@pytest.mark.clause("handler.request.datagram_pair")
+def test_datagram_request_is_data_and_socket(target: TargetLike, harness: Harness) -> None:
+    """On a datagram server a handler's request is (data, server socket)."""
+    request, server = _datagram_request(harness)
+    assert isinstance(request, tuple), f"expected a (data, socket) pair; got {request!r}"
+    data, sock = request[:2]  # pyright: ignore[reportUnknownVariableType]
+    assert data == b"datagram-request", f"expected the datagram's bytes; got {data!r}"
+    assert sock is server.socket, f"expected the server's socket; got {sock!r}"
+
+
+def _state(instance: object) -> dict[str, object]:
+    return dict(cast("dict[str, object]", vars(instance)))
+
+
+def _default_noop(harness: Harness, target: TargetLike, name: str) -> None:
+    if {"stream-handler", "datagram-handler"} & target.traits or _overrides(target.obj, name):
+        pytest.skip(f"not applicable: the target defines its own {name}()")
+    cls: Any = harness.handler_base()
+    instance = cls.__new__(cls)
+    instance.request, instance.client_address, instance.server = None, ("127.0.0.1", 1), None
+    before = _state(instance)
+    result = getattr(instance, name)()
+    assert result is None, f"expected {name}() to return None; got {result!r}"
+    assert _state(instance) == before, f"expected {name}() to change nothing"
+
+
+@pytest.mark.clause("handler.setup.default_noop")
+def test_setup_default_does_nothing(target: TargetLike, harness: Harness) -> None:
+    """The base handler's setup() does nothing and returns None."""
+    _default_noop(harness, target, "setup")
+
+
+@pytest.mark.clause("handler.finish.default_noop")
+def test_finish_default_does_nothing(target: TargetLike, harness: Harness) -> None:
+    """The base handler's finish() does nothing and returns None."""
+    _default_noop(harness, target, "finish")
+
+
+@pytest.mark.clause("handler.handle.default_noop")
+def test_handle_default_just_closes(target: TargetLike, harness: Harness) -> None:
+    """With the base handle(), a request is just closed: the client reads nothing."""
+    if _overrides(target.obj, "handle"):
+        pytest.skip("not applicable: the target defines its own handle()")
+    recorder = harness.recorder()
+    server = _quiet_server(harness, harness.handler_base(), recorder)
+    reply = harness.exchange(server, b"ignored\n", expect_reply=not harness.datagram)
+    assert reply == b"", f"expected nothing back from the default handle(); got {reply!r}"
+    assert recorder.named("handle_error") == [], "expected the default handle() not to fail"
+
+
+@pytest.mark.clause("handler.finish.skipped_if_setup_raises")
+def test_setup_error_skips_handle_and_finish(target: TargetLike, harness: Harness) -> None:
+    """When setup() raises, neither handle() nor finish() runs."""
+    recorder = harness.recorder()
+
+    def setup(self: Any) -> None:
+        recorder.record("setup")
+        raise DeliberateFailure("deliberate setup failure from the check")
+
+    handler = _wrapping(harness.handler_base(), recorder, setup=setup)
+    server = _quiet_server(harness, handler, recorder)
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    observed = _hook_calls(recorder)
+    assert observed == ["setup"], f"expected only ['setup'] after it raised; observed {observed}"
+
+
+def _handle_raises(harness: Harness) -> list[str]:
+    recorder = harness.recorder()
+
+    def handle(self: Any) -> None:
+        recorder.record("handle")
+        raise DeliberateFailure("deliberate handle failure from the check")
+
+    handler = _wrapping(harness.handler_base(), recorder, handle=handle)
+    server = _quiet_server(harness, handler, recorder)
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    return [name for name in recorder.names() if name in (*HOOKS, "handle_error")]
+
+
+@pytest.mark.clause("handler.finish.skipped_if_handle_raises")
+def test_handle_error_skips_finish(target: TargetLike, harness: Harness) -> None:
+    """When handle() raises, finish() is not called."""
+    observed = _handle_raises(harness)
+    assert "finish" not in observed, f"expected no finish() after handle() raised; {observed}"
+
+
+@pytest.mark.clause("handler.finish.after_exception")
+def test_finish_runs_after_handle_raises(target: TargetLike, harness: Harness) -> None:
+    """When handle() raises, finish() still runs, before the server sees the error."""
+    observed = _handle_raises(harness)
+    assert observed == ["setup", "handle", "finish", "handle_error"], (
+        f"expected setup, handle, finish, then the server's handle_error; observed {observed}"
+    )
+
+
+def _stream_handler(harness: Harness, handle: Any) -> Any:
+    handler = type("Checked", (harness.io_handler_base(),), {"handle": handle})
+    recorder = harness.recorder()
+    return _quiet_server(harness, handler, recorder)
+
+
+@pytest.mark.clause("stream_handler.rfile.readable")
+def test_rfile_reads_what_the_client_sent(target: TargetLike, harness: Harness) -> None:
+    """rfile yields the client's bytes, in order, up to end-of-file."""
+    seen: list[bytes] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    payload = b"first line\nsecond line\n" + bytes(range(256)) * 64
+    harness.exchange(server, payload, end=True)
+    assert seen, "expected handle() to run"
+    assert seen[0] == payload, (
+        f"expected rfile to return the {len(payload)} bytes sent; got {len(seen[0])} bytes"
+    )
+
+
+@pytest.mark.clause("stream_handler.wfile.writable")
+def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
+    """What handle() writes to wfile reaches the client, in order."""
+    parts = [b"part-one;", b"part-two;", bytes(range(256)) * 64]
+
+    def handle(self: Any) -> None:
+        for part in parts:
+            self.wfile.write(part)
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"", end=True)
+    expected = b"".join(parts)
+    assert reply == expected, (
+        f"expected the {len(expected)} bytes written to wfile; the client got {len(reply)}"
+    )
+
+
+@pytest.mark.clause("stream_handler.rfile.buffered_io")
+def test_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
+    """rfile offers the readable BufferedIOBase interface: read, read1, readline, readinto."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        rfile = self.rfile
+        seen.append(isinstance(rfile, io.BufferedIOBase))
+        seen.append(rfile.readline())
+        buffer = bytearray(4)
+        seen.append(rfile.readinto(buffer))
+        seen.append(bytes(buffer))
+        seen.append(rfile.read1(3))
+        seen.append(rfile.read())
+
+    server = _stream_handler(harness, handle)
+    harness.exchange(server, b"line\nabcdefghij", end=True)
+    assert seen, "expected handle() to run"
+    assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
+    line, count, filled, first, rest = seen[1:]
+    assert (line, count, filled) == (b"line\n", 4, b"abcd"), (
+        f"expected readline() -> b'line\\n', readinto() -> 4 (b'abcd'); "
+        f"got {line!r}, {count!r} ({filled!r})"
+    )
+    assert isinstance(first, bytes), f"expected read1() to return bytes; got {first!r}"
+    assert first + cast("bytes", rest) == b"efghij", (
+        f"expected read1()+read() to give b'efghij'; got {seen!r}"
+    )
+
+
+@pytest.mark.clause("stream_handler.wfile.buffered_io")
+def test_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
+    """wfile is a writable BufferedIOBase whose write() returns the number of bytes taken."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        wfile = self.wfile
+        seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
+        seen.append(wfile.write(b"hello"))
+        seen.append(wfile.write(memoryview(b"world")))
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"", end=True)
+    assert seen == [True, True, 5, 5], (
+        "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
+        f" == [True, True, 5, 5]; got {seen!r}"
+    )
+    assert reply == b"helloworld", f"expected the client to get b'helloworld'; got {reply!r}"
+
+
+@pytest.mark.clause("datagram_handler.rfile.readable")
+def test_datagram_rfile_is_the_datagram(target: TargetLike, harness: Harness) -> None:
+    """In a datagram handler, rfile yields exactly the received datagram."""
+    seen: list[bytes] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    payload = b"one datagram\nwith two lines"
+    harness.exchange(server, payload, expect_reply=False)
+    assert seen == [payload], f"expected rfile to hold {payload!r}; got {seen!r}"
+
+
+@pytest.mark.clause("datagram_handler.reply_through_wfile")
+def test_datagram_wfile_is_sent_back(target: TargetLike, harness: Harness) -> None:
+    """What a datagram handler writes to wfile comes back to the client as one datagram."""
+
+    def handle(self: Any) -> None:
+        self.wfile.write(b"answer:")
+        self.wfile.write(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"question")
+    assert reply == b"answer:question", f"expected one datagram b'answer:question'; got {reply!r}"
