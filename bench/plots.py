@@ -189,8 +189,14 @@ def suite_speed(rows: Sequence[Row], directory: Path, subtitle: str) -> Path:
     selected = _select(rows, "suite", "wall time")
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.add_subplot()
+    counts = {
+        (row.case, row.target): row.summary.median for row in _select(rows, "suite", "checks run")
+    }
     labels = [
-        f"{row.case} ({row.target})" if row.case != "reference" else row.target for row in selected
+        f"{row.case} ({row.target}, {counts[row.case, row.target]:.0f} checks)"
+        if (row.case, row.target) in counts
+        else row.target
+        for row in selected
     ]
     medians = [row.summary.median for row in selected]
     axes.barh(
