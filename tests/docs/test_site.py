@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+import json
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -16,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CHECK_LINKS = DOCS / "check_links.py"
 BUILD_TIMEOUT = 300.0
+PYTHONS = ("3.9", "3.12")
+SAMPLE_FAILURE = "expected 1 call of handle_error(), observed 2"
 #: The build `make docs` runs: fresh, warnings as errors, all reported, nitpicky.
 SPHINX_HTML = ("-m", "sphinx", "-b", "html", "-E", "-W", "--keep-going", "-n", "-q")
 
@@ -64,19 +69,89 @@ def _check_links(site: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _write_json(path: Path, document: object) -> None:
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _sample_matrix(folder: Path, clause_ids: list[str]) -> None:
+    """What `make matrix` writes, for two Pythons: one clause passes on 3.12 only."""
+    folder.mkdir()
+    steps = {"install": {"ok": True, "seconds": 4.0, "detail": ""}}
+    _write_json(
+        folder / "matrix.json",
+        [{"version": v, "executable": "python", "steps": steps, "ok": True} for v in PYTHONS],
+    )
+    for python in PYTHONS:
+        rows: list[dict[str, object]] = [
+            {
+                "id": clause_id,
+                "outcome": "failed" if (index == 0 and python == "3.9") else "passed",
+                "message": SAMPLE_FAILURE if (index == 0 and python == "3.9") else "",
+                "checks": [],
+            }
+            for index, clause_id in enumerate(clause_ids)
+        ]
+        target = {"target": "socketserver:TCPServer", "clauses": rows}
+        report = {"format": "sockspec-conformance/1", "python": f"{python}.1", "targets": [target]}
+        _write_json(folder / f"conformance-{python}.json", report)
+
+
+def _sample_bench(folder: Path) -> None:
+    """What `make bench` writes: one row of results and one plot."""
+    (folder / "plots").mkdir(parents=True)
+    row = {
+        "section": "shutdown",
+        "case": "serve_forever-default-poll",
+        "target": "impl",
+        "metric": "shutdown()",
+        "unit": "ms",
+        "higher_is_better": False,
+        "median": 0.25,
+        "min": 0.2,
+        "max": 0.4,
+        "ratios": {"stdlib": 0.001},
+    }
+    _write_json(folder / "results.json", {"format": "sockspec-bench/1", "rows": [row]})
+    (folder / "plots" / "shutdown_latency.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', encoding="utf-8"
+    )
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The HTML site, built the way `make docs` builds it, into a temporary directory."""
-    out = tmp_path_factory.mktemp("site")
+def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The HTML site, built once per test run (shared by the xdist workers under a lock)."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    with (shared / "docs-site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "docs-site" / "built"
+        if not done.exists():
+            _build_site(shared / "docs-site")
+            done.touch()
+    return shared / "docs-site" / "html"
+
+
+def _build_site(scratch: Path) -> None:
+    """Build as `make docs` does, with sample matrix and bench data, into ``scratch/html``."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    clause_ids = [clause.id for clause in load_catalogue().clauses][:3]
+    _sample_matrix(scratch / "matrix", clause_ids)
+    _sample_bench(scratch / "bench")
+    out = scratch / "html"
+    data = [
+        f"-Dsockspec_matrix_dir={scratch / 'matrix'}",
+        f"-Dsockspec_bench_dir={scratch / 'bench'}",
+    ]
     build = subprocess.run(
-        [sys.executable, *SPHINX_HTML, str(DOCS), str(out)],
+        [sys.executable, *SPHINX_HTML, *data, str(DOCS), str(out)],
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
         check=False,
     )
     assert build.returncode == 0, f"sphinx failed:\n{build.stderr}"
-    return out
 
 
 @needs_sphinx
@@ -101,6 +176,27 @@ def test_built_site_has_no_broken_internal_links(site: Path) -> None:
     result = _check_links(site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(0 broken)" in result.stdout
+
+
+@needs_sphinx
+def test_matrix_page_colours_outcomes_and_explains_deviations(site: Path) -> None:
+    """The matrix page shows coloured verdicts and lists the clause that differs by version."""
+    page = (site / "matrix.html").read_text(encoding="utf-8")
+    first = load_catalogue().clauses[0].id
+    assert 'class="verdict verdict-fail"' in page
+    assert 'class="verdict verdict-pass"' in page
+    findings = page.split('id="findings"', 1)[1]
+    assert first in findings.split("Deviations on every version run", 1)[0]
+    assert SAMPLE_FAILURE.replace("()", "") in findings.replace("()", "")
+
+
+@needs_sphinx
+def test_benchmark_figures_and_plots_are_shown(site: Path) -> None:
+    """The benchmarks page has the sample row's median and ratio, and embeds its plot."""
+    page = (site / "benchmarks.html").read_text(encoding="utf-8")
+    assert "0.25 ms (0.2-0.4)" in page
+    assert "0.001x stdlib" in page
+    assert (site / "_images" / "shutdown_latency.svg").is_file()
 
 
 def test_link_checker_catches_missing_files_and_anchors(tmp_path: Path) -> None:
@@ -142,3 +238,55 @@ def test_link_checker_rejects_a_missing_directory(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0
     assert "is not a directory" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EXAMPLES = DOCS / "examples"
+
+
+def _checker(name: str) -> str:
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        pytest.skip(f"{name} is not installed next to this interpreter (the dev extra has it)")
+    return str(path)
+
+
+def _run_checker(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_checker(name), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+
+
+def _expected_error_line(path: Path) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if "# expected error" in line)
+
+
+@pytest.mark.static
+def test_typecheck_guide_examples_under_mypy() -> None:
+    """mypy --strict accepts the guide's example and rejects the misuse on its marked line."""
+    good = _run_checker("mypy", "--strict", str(EXAMPLES / "typed_server.py"))
+    assert good.returncode == 0, good.stdout
+    misuse = EXAMPLES / "misuse.py"
+    bad = _run_checker("mypy", "--strict", str(misuse))
+    errors = [line for line in bad.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, bad.stdout
+    assert f"misuse.py:{_expected_error_line(misuse)}: error:" in errors[0]
+    assert "[arg-type]" in errors[0]
+
+
+@pytest.mark.static
+def test_typecheck_guide_examples_under_pyright() -> None:
+    """pyright (strict) accepts the guide's example and rejects the misuse on its marked line."""
+    good = _run_checker("pyright", str(EXAMPLES / "typed_server.py"))
+    assert good.returncode == 0, good.stdout
+    misuse = EXAMPLES / "misuse.py"
+    bad = _run_checker("pyright", str(misuse))
+    errors = [line for line in bad.stdout.splitlines() if " - error: " in line]
+    assert len(errors) == 1, bad.stdout
+    assert f"misuse.py:{_expected_error_line(misuse)}:" in errors[0]
+    assert 'is incompatible with protocol "BaseServer[Any, Any]"' in bad.stdout

@@ -23,7 +23,13 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from .directives import ApiDirective, BenchDirective, CatalogueDirective, MatrixDirective
+from .directives import (
+    ApiDirective,
+    BenchDirective,
+    CatalogueDirective,
+    CliHelpDirective,
+    MatrixDirective,
+)
 from .roles import VerdictRole
 
 #: The repository root: docs/_ext/sockspec_docs/ is three levels below it.
@@ -42,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
+    app.add_directive("sockspec-cli-help", CliHelpDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

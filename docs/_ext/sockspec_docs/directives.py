@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any, Callable, ClassVar, Optional
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sockspec.spec import catalogue as catalogue_module
 from sockspec.spec.catalogue import load_catalogue
 from sphinx.util import logging
@@ -53,10 +58,26 @@ class MatrixDirective(_GeneratedDirective):
 
 
 class BenchDirective(_GeneratedDirective):
-    """``.. sockspec-bench::``: the benchmark figures and plots, or a note that none exist."""
+    """``.. sockspec-bench::``: the benchmark figures and plots, or a note that none exist.
+
+    ``:sections: shutdown, concurrency`` limits it to those sections (tables without
+    headings, for use inside another page); ``:no-plots:`` leaves the figures out.
+    """
+
+    option_spec: ClassVar[Optional[dict[str, Callable[[str], Any]]]] = {
+        "sections": directives.unchanged,
+        "no-plots": directives.flag,
+    }
 
     def run(self) -> list[nodes.Node]:
-        text, read = bench_rst(Path(self.config.sockspec_bench_dir), Path(self.env.srcdir))
+        raw = str(self.options.get("sections", ""))
+        only = [name.strip() for name in raw.split(",") if name.strip()]
+        text, read = bench_rst(
+            Path(self.config.sockspec_bench_dir),
+            Path(self.env.srcdir),
+            only=only,
+            with_plots="no-plots" not in self.options,
+        )
         return self._emit(text, read)
 
 
@@ -65,3 +86,29 @@ class ApiDirective(_GeneratedDirective):
 
     def run(self) -> list[nodes.Node]:
         return self._emit(api_rst(), [])
+
+
+class CliHelpDirective(_GeneratedDirective):
+    """``.. sockspec-cli-help::``: the live ``sockspec-conformance --help`` text."""
+
+    def run(self) -> list[nodes.Node]:
+        # argparse wraps to $COLUMNS: fix it so the page does not depend on the terminal.
+        env = dict(os.environ, COLUMNS="90")
+        finished = subprocess.run(
+            [sys.executable, "-m", "sockspec.conformance", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+        if finished.returncode != 0:
+            logger.warning(
+                "sockspec-conformance --help failed: %s",
+                finished.stderr.strip(),
+                location=self.get_location(),
+            )
+        text = finished.stdout.replace("usage: __main__.py", "usage: sockspec-conformance")
+        block = nodes.literal_block(text, text)
+        block["language"] = "text"
+        return [block]
