@@ -43,6 +43,10 @@ def _process_request_thread(
         live.discard(threading.current_thread())
 
 
+# Threads are named after their target (3.10+): keep the stdlib's names in logs.
+_process_request_thread.__name__ = _process_request_thread.__qualname__ = "process_request_thread"
+
+
 class ThreadingMixIn:
     """Mix-in that handles each request in a new thread; list it before the server class."""
 

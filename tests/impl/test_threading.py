@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from typing import Any, Callable, List
 
@@ -174,3 +175,20 @@ def test_handler_errors_reach_handle_error_in_the_thread() -> None:
     in_thread, request = reports[0]
     assert in_thread
     assert request.fileno() == -1
+
+
+def test_request_threads_are_named_like_the_stdlib_s() -> None:
+    """Request threads carry the stdlib's target name in their name (Python 3.10+ adds it)."""
+    names: List[str] = []
+
+    class Recording(impl.BaseRequestHandler):
+        def handle(self) -> None:
+            names.append(threading.current_thread().name)
+
+    server = impl.ThreadingTCPServer(("127.0.0.1", 0), Recording)
+    with server, _client(server.server_address):
+        server.handle_request()
+    assert len(names) == 1
+    assert names[0].startswith("Thread-")
+    if sys.version_info >= (3, 10):
+        assert names[0].endswith("(process_request_thread)")
