@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import concurrency, cpu, shutdown, suite
 from .control import BenchError
+from .echo_client import EchoMismatch
 from .machine import describe, headline
 from .results import Row, add_ratios, format_glance, format_table, write_json
 from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
@@ -145,8 +146,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         targets = _targets(notes)
         rows = _run_sections(sections, settings, targets, notes)
-    except BenchError as error:
-        print(f"bench: failed: {error}", file=sys.stderr)
+    except (BenchError, EchoMismatch, OSError) as error:
+        # OSError: a request timed out or was refused; the message names the failing step.
+        print(f"bench: failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted; every child process was stopped", file=sys.stderr)
