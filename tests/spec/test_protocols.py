@@ -129,3 +129,10 @@ def test_isinstance_cannot_see_types(tcp_server: socketserver.TCPServer) -> None
     """isinstance() only checks names: a TCP server passes as a UDP server (use verify/mypy)."""
     udp_protocol: type = spec.UDPServer  # a plain ``type`` so the checkers let the call run
     assert isinstance(tcp_server, udp_protocol)
+
+
+def test_issubclass_refuses_protocols_with_data_members() -> None:
+    """issubclass() raises TypeError for the server Protocols, as the verify docs say."""
+    protocol: type = spec.BaseServer  # a plain ``type`` so the checkers let the call run
+    with pytest.raises(TypeError):
+        issubclass(socketserver.TCPServer, protocol)
