@@ -93,7 +93,11 @@ def _suite_targets(targets: Sequence[str]) -> List[tuple[str, str, str]]:
 
 
 def _run_sections(
-    sections: Sequence[str], settings: Dict[str, Any], targets: List[str], notes: List[str]
+    sections: Sequence[str],
+    settings: Dict[str, Any],
+    targets: List[str],
+    notes: List[str],
+    timings: Dict[str, float],
 ) -> List[Row]:
     implementations = [target for target in targets if target != FLOOR]
     steps: Dict[str, Callable[[], List[Row]]] = {
@@ -124,7 +128,8 @@ def _run_sections(
             notes += suite_notes
         else:
             rows += steps[section]()
-        print(f"bench: {section} done in {time.monotonic() - started:.1f} s", flush=True)
+        timings[section] = round(time.monotonic() - started, 1)
+        print(f"bench: {section} done in {timings[section]} s", flush=True)
     return rows
 
 
@@ -143,9 +148,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"sockspec bench on {headline(machine)}", flush=True)
     started = time.monotonic()
     notes: List[str] = []
+    timings: Dict[str, float] = {}
     try:
         targets = _targets(notes)
-        rows = _run_sections(sections, settings, targets, notes)
+        rows = _run_sections(sections, settings, targets, notes, timings)
     except (BenchError, EchoMismatch, OSError) as error:
         # OSError: a request timed out or was refused; the message names the failing step.
         print(f"bench: failed: {type(error).__name__}: {error}", file=sys.stderr)
@@ -165,7 +171,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"note: {note}")
     args.out.mkdir(parents=True, exist_ok=True)
     results_path = args.out / "results.json"
-    recorded = {**settings, "quick": bool(args.quick), "sections": sections, "targets": targets}
+    recorded = {
+        **settings,
+        "quick": bool(args.quick),
+        "sections": sections,
+        "targets": targets,
+        "section_seconds": timings,
+    }
     write_json(
         results_path, machine=machine, settings=recorded, rows=rows, notes=notes, seconds=seconds
     )
