@@ -188,10 +188,8 @@ def _signature_problems(expected: inspect.Signature, actual: inspect.Signature) 
             found = positional[index]
             matched.add(found.name)
             by_keyword = wanted.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-            if by_keyword and found.name != wanted.name and not has_varkw:
-                problems.append(
-                    f"parameter {index + 1} is named {found.name!r}, documented as {wanted.name!r}"
-                )
+            if by_keyword and not has_varkw:
+                problems.extend(_keyword_problems(index, wanted, found))
             problems.extend(_default_problems(wanted, found))
         elif not has_varargs:
             problems.append(f"does not accept the documented parameter {wanted.name!r}")
@@ -213,6 +211,14 @@ def _signature_problems(expected: inspect.Signature, actual: inspect.Signature) 
         if required and extra.name not in matched:
             problems.append(f"requires the undocumented parameter {extra.name!r}")
     return problems
+
+
+def _keyword_problems(index: int, wanted: inspect.Parameter, found: inspect.Parameter) -> List[str]:
+    if found.name != wanted.name:
+        return [f"parameter {index + 1} is named {found.name!r}, documented as {wanted.name!r}"]
+    if found.kind is inspect.Parameter.POSITIONAL_ONLY:
+        return [f"parameter {found.name!r} is positional-only; callers may pass it by keyword"]
+    return []
 
 
 def _default_problems(wanted: inspect.Parameter, found: inspect.Parameter) -> List[str]:

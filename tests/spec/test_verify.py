@@ -205,6 +205,19 @@ def test_renamed_parameter() -> None:
     ]
 
 
+def test_positional_only_parameter() -> None:
+    """A documented parameter that cannot be passed by keyword is reported."""
+
+    def handle_error(self: object, request: object, client_address: object, /) -> None:
+        return None
+
+    cls = _broken({"handle_error": handle_error})
+    assert _messages(verify(cls, spec.TCPServer), "handle_error") == [
+        "parameter 'request' is positional-only; callers may pass it by keyword",
+        "parameter 'client_address' is positional-only; callers may pass it by keyword",
+    ]
+
+
 def test_optional_parameter_made_required() -> None:
     """serve_forever without a default poll_interval is reported."""
 
