@@ -166,7 +166,9 @@ def is_conformance_check(function: object) -> bool:
     if not isinstance(filename, str) or "checks" not in filename:
         return False
     directory = checks_directory()
-    return directory is not None and directory in Path(filename).resolve().parents
+    # Resolve the directory, not the file: an editable install links files, not folders.
+    parent = Path(filename).parent.resolve()
+    return directory is not None and (parent == directory or directory in parent.parents)
 
 
 @functools.lru_cache(maxsize=1)

@@ -92,4 +92,5 @@ def _export(namespace: dict[str, object]) -> list[str]:
     return names
 
 
-__all__ = _export(globals())  # noqa: PLE0605 - the checks are found when imported
+# Computed: the checks are found when this module is imported.
+__all__ = _export(globals())  # noqa: PLE0605  # pyright: ignore[reportUnsupportedDunderAll]

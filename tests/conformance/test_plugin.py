@@ -1,0 +1,276 @@
+"""The pytest plugin: parametrization, applicability, timeouts, the resource guard, inertness."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from sockspec.conformance import plugin
+from sockspec.spec import load_catalogue
+
+from .helpers import RunCli
+
+VERSION = (sys.version_info[0], sys.version_info[1])
+
+
+def _stream_clause() -> str:
+    """A current-edition clause that needs the stream trait (so a UDP server skips it)."""
+    for clause in load_catalogue().select("current", VERSION):
+        if "stream" in clause.applies_to and "threading" not in clause.applies_to:
+            return clause.id
+    raise AssertionError("the catalogue has no stream-only clause")
+
+
+STREAM_CLAUSE = _stream_clause()
+DECLARED = "server.fileno.declared"
+
+FAKE_CHECKS = f'''
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+KEPT = []
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_passes(target, check_timeout):
+    """A check that passes for every server."""
+    assert target.kind == "server"
+    assert check_timeout > 0
+
+
+@pytest.mark.clause("{STREAM_CLAUSE}")
+def test_stream_only(target):
+    """Runs only for stream servers."""
+    assert "stream" in target.traits
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_fails(target):
+    """Observed 1, expected 2."""
+    assert 1 == 2, "observed 1, expected 2"
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_hangs(target):
+    """Never returns on its own."""
+    threading.Event().wait()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_leaks_socket(target):
+    """Keeps a socket open after the check."""
+    KEPT.append(socket.socket())
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_leaked_socket_was_closed(target):
+    """The guard closed the socket the previous check leaked."""
+    assert KEPT and KEPT[0].fileno() == -1
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_leaks_thread(target):
+    """Leaves a thread running."""
+    threading.Thread(target=threading.Event().wait, args=(3,), daemon=True).start()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_leaks_child(target):
+    """Leaves a child process running."""
+    KEPT.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]))
+
+
+@pytest.mark.clause("no.such.clause")
+def test_unknown_clause(target):
+    """Names a clause the catalogue does not have."""
+
+
+def test_no_marker(target):
+    """Has no clause marker."""
+
+
+for _name, _value in list(globals().items()):
+    if _name.startswith("test_"):
+        _value.__module__ = "{plugin.CHECKS_PACKAGE}.fake"
+'''
+
+
+@pytest.fixture
+def fake_checks(run_pytest: RunCli, tmp_path: Path) -> Path:
+    """A project whose test module poses as conformance checks."""
+    path = tmp_path / "project" / "test_fake.py"
+    path.write_text(FAKE_CHECKS, encoding="utf-8")
+    return path
+
+
+def test_plugin_is_inert_in_other_projects(run_pytest: RunCli, tmp_path: Path) -> None:
+    """A project with its own 'target' fixture runs unchanged: nothing parametrized or skipped."""
+    (tmp_path / "project" / "test_other.py").write_text(
+        "import pytest\n\n"
+        "@pytest.fixture\n"
+        "def target():\n"
+        "    return 41\n\n"
+        "def test_target(target):\n"
+        "    assert target + 1 == 42\n\n"
+        "def test_plain():\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    run = run_pytest("-v", "--strict-markers", "-W", "error")
+    assert run.code == 0, run.out
+    assert "2 passed" in run.out
+    assert "socketserver" not in run.out
+    assert "test_other.py::test_target PASSED" in run.out
+
+
+def test_checks_are_parametrized_over_targets_with_ids(
+    run_pytest: RunCli, fake_checks: Path
+) -> None:
+    """Each check runs once per target; test IDs carry the target spec."""
+    run = run_pytest(
+        "--collect-only",
+        "-q",
+        "--sockspec-target=socketserver:TCPServer",
+        "--sockspec-target=socketserver:UDPServer",
+    )
+    assert "test_fake.py::test_passes[socketserver:TCPServer]" in run.out
+    assert "test_fake.py::test_passes[socketserver:UDPServer]" in run.out
+
+
+def test_inapplicable_clause_is_skipped_with_reason(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A check of a stream clause is skipped for a datagram server, naming the missing trait."""
+    run = run_pytest(
+        "-rs",
+        "-k",
+        "test_stream_only",
+        "--sockspec-target=socketserver:TCPServer",
+        "--sockspec-target=socketserver:UDPServer",
+    )
+    assert run.code == 0, run.out
+    assert "1 passed, 1 skipped" in run.out
+    assert "not applicable: needs stream" in run.out
+
+
+def test_malformed_checks_error_with_the_reason(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A check naming an unknown clause, or none, errors at setup with a clear message."""
+    run = run_pytest(
+        "-k", "unknown_clause or no_marker", "--sockspec-target=socketserver:TCPServer"
+    )
+    assert run.code == 1
+    assert "'no.such.clause', which is not in the catalogue" in run.out
+    assert "needs exactly one clause marker, found 0" in run.out
+
+
+def test_k_selects_by_clause_id(run_pytest: RunCli, fake_checks: Path) -> None:
+    """-k with a clause ID selects the checks of that clause."""
+    run = run_pytest("--collect-only", "-q", "-k", STREAM_CLAUSE, "--sockspec-target=socketserver")
+    collected = [line for line in run.out.splitlines() if "::" in line]
+    assert collected
+    assert all("test_stream_only" in line for line in collected)
+
+
+def test_sockspec_clause_deselects_other_clauses(run_pytest: RunCli, fake_checks: Path) -> None:
+    """--sockspec-clause keeps only the checks of matching clauses."""
+    run = run_pytest(
+        "--collect-only",
+        "-q",
+        f"--sockspec-clause={STREAM_CLAUSE}",
+        "--sockspec-target=socketserver:TCPServer",
+    )
+    collected = [line for line in run.out.splitlines() if "::" in line]
+    assert collected == ["test_fake.py::test_stream_only[socketserver:TCPServer]"]
+
+
+def test_failure_shows_a_reproducer(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A failing check's report ends with commands that rerun just that check."""
+    run = run_pytest("-k", "test_fails", "--sockspec-target=socketserver:TCPServer")
+    assert run.code == 1
+    assert "sockspec reproducer" in run.out
+    assert f"sockspec-conformance 'socketserver:TCPServer' --clause '{DECLARED}'" in run.out
+    assert "# expected: Observed 1, expected 2." in run.out
+
+
+def test_hanging_check_is_interrupted(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A check that blocks forever fails after --sockspec-timeout and the session goes on."""
+    run = run_pytest(
+        "-k",
+        "test_hangs or test_passes",
+        "--sockspec-timeout=0.5",
+        "--sockspec-target=socketserver:TCPServer",
+    )
+    assert run.code == 1
+    assert "CheckTimeout: the check did not finish within 0.5 s" in run.out
+    assert "1 failed, 1 passed" in run.out
+
+
+def test_leaked_socket_fails_teardown_and_is_closed(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A leaked socket errors the check under the resources clause and is closed afterwards."""
+    run = run_pytest(
+        "-k",
+        "test_leaks_socket or test_leaked_socket_was_closed",
+        "-p",
+        "no:randomly",
+        "--sockspec-target=socketserver:TCPServer",
+    )
+    assert "ERROR at teardown of test_leaks_socket" in run.out
+    assert "resources.server_close.no_listening_fd: the check left 1 descriptor(s)" in run.out
+    assert "2 passed, 8 deselected, 1 error" in run.out
+
+
+def test_leaked_thread_and_child_are_reported(run_pytest: RunCli, fake_checks: Path) -> None:
+    """A leaked thread and a leaked child process fail their resources clauses."""
+    run = run_pytest(
+        "-k", "test_leaks_thread or test_leaks_child", "--sockspec-target=socketserver:TCPServer"
+    )
+    assert "thread(s) still running" in run.out
+    assert "resources.threading.no_threads_after_close" in run.out
+    assert "child process(es) not reaped" in run.out
+    assert "resources.forking.no_children_after_close" in run.out
+
+
+def test_unmatched_xfail_entries_are_reported(
+    run_pytest: RunCli, fake_checks: Path, tmp_path: Path
+) -> None:
+    """An xfail entry xfails its check, and an entry matching nothing is named in the summary."""
+    xfails = tmp_path / "xfails.txt"
+    xfails.write_text(
+        f"socketserver:TCPServer {DECLARED} known\nsocketserver:Nope {DECLARED} stale\n"
+    )
+    run = run_pytest(
+        "-k",
+        "test_fails",
+        f"--sockspec-xfail-file={xfails}",
+        "--sockspec-target=socketserver:TCPServer",
+    )
+    assert run.code == 0, run.out
+    assert "1 xfailed" in run.out
+    assert "line 2: socketserver:Nope server.fileno.declared matched no applicable check" in run.out
+
+
+def test_bad_target_is_a_usage_error(run_pytest: RunCli, fake_checks: Path) -> None:
+    """An unimportable --sockspec-target stops pytest with one line naming it."""
+    run = run_pytest("--sockspec-target=no_such_module_here")
+    assert run.code == 4
+    assert "sockspec: cannot import 'no_such_module_here'" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_real_suite_runs_under_xdist(run_pytest: RunCli) -> None:
+    """The real checks pass on the stdlib TCPServer when spread over two xdist workers."""
+    run = run_pytest(
+        "--pyargs",
+        plugin.CHECKS_PACKAGE,
+        "-n",
+        "2",
+        "-q",
+        "--sockspec-target=socketserver:TCPServer",
+        "--sockspec-clause=server.*",
+    )
+    assert run.code == 0, run.out[-3000:]
+    assert " passed" in run.out
