@@ -3,9 +3,10 @@
 :class:`BaseServer` extends the classic Protocol with what Python 3 added:
 ``shutdown()``, ``server_close()``, ``timeout`` with ``handle_timeout()``,
 ``service_actions()``, ``serve_forever(poll_interval=0.5)`` and the context
-manager protocol (Python 3.13 socketserver docs, Server Objects), plus
-``allow_reuse_port`` from Python 3.11 on (declared under a
-``sys.version_info`` check, so a checker targeting 3.9 does not see it).
+manager protocol (Python 3.13 socketserver docs, Server Objects), plus the
+undocumented but long-standing ``allow_reuse_port`` of the stdlib from Python
+3.11 on (declared under a ``sys.version_info`` check, so a checker targeting
+3.9 does not see it).
 Anything that satisfies it satisfies :class:`sockspec.spec.classic.BaseServer`.
 
 The specialisations fix the request and client address types, so that
@@ -69,6 +70,9 @@ class BaseServer(classic.BaseServer[RequestT, AddressT], Protocol[RequestT, Addr
     if sys.version_info >= (3, 11):
         allow_reuse_port: bool
         """Class variable (3.11+): whether the listening socket sets ``SO_REUSEPORT``.
+
+        Not in the library reference of any edition; the stdlib has it from
+        3.11 on (CPython 3.11 Lib/socketserver.py), so it is declared only there.
 
         Clauses: server.allow_reuse_port.declared, server.allow_reuse_port.sockopt
         """

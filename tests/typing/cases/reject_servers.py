@@ -7,7 +7,7 @@ checkers must report exactly those errors (``# E@3.9:`` for one target only).
 from __future__ import annotations
 
 import socketserver
-from typing import Any, Tuple
+from typing import Any, Callable, Tuple
 
 from sockspec import spec
 from sockspec.spec import classic
@@ -102,3 +102,11 @@ class HandlerWithoutFinish:
 s: spec.TCPServer = SocketIsAnInt(INET, Handler, False)  # E: mypy[assignment] pyright[reportAssignmentType]
 t: spec.ThreadingMixIn = DaemonThreadsInt(INET, Handler, False)  # E: mypy[assignment] pyright[reportAssignmentType]
 u: type[spec.BaseRequestHandler] = HandlerWithoutFinish  # E: mypy[assignment] pyright[reportAssignmentType]
+
+
+class HandlerClassMakesInts(socketserver.TCPServer):
+    # pyright sees a callable declared in a class body as a method.
+    RequestHandlerClass: Callable[..., int]  # E: mypy[assignment] pyright[reportIncompatibleMethodOverride]
+
+
+v: spec.TCPServer = HandlerClassMakesInts(INET, Handler, False)  # E: mypy[assignment] pyright[reportAssignmentType]
