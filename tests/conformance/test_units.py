@@ -1,0 +1,171 @@
+"""Targets, xfail files and clause verdicts, tested in-process (fast)."""
+
+from __future__ import annotations
+
+import http.server
+import socketserver
+import xmlrpc.server
+
+import pytest
+from sockspec.conformance.report import (
+    CheckResult,
+    Record,
+    TargetRun,
+    check_results,
+    clause_outcome,
+)
+from sockspec.conformance.targets import Target, TargetError, resolve_targets, skipped_classes
+from sockspec.conformance.xfails import XfailFileError, find_entry, parse_xfail_text
+
+
+@pytest.mark.parametrize(
+    ("spec", "traits"),
+    [
+        ("socketserver:TCPServer", {"server", "stream", "inet"}),
+        ("socketserver:UDPServer", {"server", "datagram", "inet"}),
+        ("socketserver:UnixStreamServer", {"server", "stream", "unix"}),
+        ("socketserver:ThreadingUDPServer", {"server", "datagram", "inet", "threading"}),
+        ("socketserver:ForkingTCPServer", {"server", "stream", "inet", "forking"}),
+        ("socketserver:BaseRequestHandler", {"handler"}),
+        ("socketserver:StreamRequestHandler", {"handler", "stream-handler"}),
+        ("socketserver:DatagramRequestHandler", {"handler", "datagram-handler"}),
+        ("http.server:ThreadingHTTPServer", {"server", "stream", "inet", "threading"}),
+    ],
+)
+def test_traits_are_detected_from_the_class(spec: str, traits: set[str]) -> None:
+    """Socket type, address family and mix-ins give a class its traits."""
+    (target,) = resolve_targets(spec)
+    assert target.traits == frozenset(traits)
+    assert target.kind == ("handler" if "handler" in traits else "server")
+
+
+def test_explicit_traits_replace_detection() -> None:
+    """module:Class[traits] states the traits of a class that does not subclass the stdlib."""
+    (target,) = resolve_targets("socketserver:TCPServer[stream, inet6, threading]")
+    assert target.traits == {"server", "stream", "inet6", "threading"}
+    assert target.spec == "socketserver:TCPServer[inet6,server,stream,threading]"
+    (handler,) = resolve_targets("socketserver:BaseRequestHandler[stream-handler]")
+    assert handler.kind == "handler"
+    assert handler.traits == {"handler", "stream-handler"}
+
+
+def test_explicit_traits_are_round_trip_safe() -> None:
+    """The spec of an explicit-trait target resolves to the same target again."""
+    (first,) = resolve_targets("socketserver:TCPServer[stream,inet]")
+    (second,) = resolve_targets(first.spec)
+    assert second == first
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("socketserver:TCPServer[stream,handler]", "mixes server and handler traits"),
+        ("socketserver[stream]", "traits can only be given for one class"),
+        ("socketserver:ThreadingMixIn", "is not a complete server"),
+        ("socketserver:socket", "is not a class"),
+    ],
+)
+def test_bad_specs_raise_one_line(spec: str, message: str) -> None:
+    """Bad target specs raise TargetError with a one-line message."""
+    with pytest.raises(TargetError, match=message) as raised:
+        resolve_targets(spec)
+    assert "\n" not in str(raised.value)
+
+
+def test_module_expands_to_complete_classes() -> None:
+    """A module target yields its complete server and handler classes, skipping the rest."""
+    specs = [target.spec for target in resolve_targets("socketserver")]
+    assert "socketserver:TCPServer" in specs
+    assert "socketserver:DatagramRequestHandler" in specs
+    assert not {"socketserver:BaseServer", "socketserver:ForkingMixIn"} & set(specs)
+    skipped = skipped_classes("socketserver")
+    assert "socketserver:BaseServer (not a complete server)" in skipped
+    assert "socketserver:ThreadingMixIn (not a complete server)" in skipped
+
+
+def test_stdlib_subclass_modules_expand() -> None:
+    """http.server and xmlrpc.server expand to their servers and socketserver handlers."""
+    http_targets = {t.obj for t in resolve_targets("http.server")}
+    assert {http.server.HTTPServer, http.server.SimpleHTTPRequestHandler} <= http_targets
+    xmlrpc_targets = {t.obj for t in resolve_targets("xmlrpc.server")}
+    assert xmlrpc.server.SimpleXMLRPCServer in xmlrpc_targets
+    # CGIXMLRPCRequestHandler is not a socketserver request handler.
+    assert xmlrpc.server.CGIXMLRPCRequestHandler not in xmlrpc_targets
+
+
+def test_xfail_text_parses_globs_and_reasons() -> None:
+    """Entries are target glob, clause glob and a free-text reason; comments are ignored."""
+    entries = parse_xfail_text(
+        "# header\n\nmy.mod:*  server.handle_error.*   logs to stderr, see #12\n",
+        "x.txt",
+    )
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry.line, entry.reason) == (3, "logs to stderr, see #12")
+    assert find_entry(entries, "my.mod:Srv[inet,server,stream]", "server.handle_error.stdout")
+    assert find_entry(entries, "other:Srv", "server.handle_error.stdout") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a:B server.x.y\n", "f.txt:1:"),
+        ("# ok\na:B\n", "f.txt:2:"),
+        ("a:B Server.X reason\n", "f.txt:1:"),
+    ],
+)
+def test_malformed_xfail_lines_name_the_line(text: str, where: str) -> None:
+    """A line without a reason or with a malformed clause ID is rejected with its number."""
+    with pytest.raises(XfailFileError, match=where):
+        parse_xfail_text(text, "f.txt")
+
+
+def _check(outcome: str, message: str = "") -> CheckResult:
+    return CheckResult("n", "c", outcome, message)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "verdict"),
+    [
+        (["passed", "passed"], "passed"),
+        (["passed", "skipped"], "passed"),
+        (["skipped", "skipped"], "skipped"),
+        (["passed", "failed"], "failed"),
+        (["failed", "error"], "error"),
+        (["xfailed", "passed"], "xfailed"),
+        (["xpassed", "xfailed"], "xpassed"),
+        ([], "untested"),
+    ],
+)
+def test_clause_verdict_is_the_most_serious_check(outcomes: list[str], verdict: str) -> None:
+    """A clause with several checks takes the most serious of their outcomes."""
+    assert clause_outcome([_check(o) for o in outcomes]).outcome == verdict
+
+
+def test_phases_fold_into_one_check_result() -> None:
+    """Setup, call and teardown reports of one check fold into one outcome; leaks are kept."""
+    target = Target("socketserver:TCPServer", socketserver.TCPServer, "server", frozenset())
+    records: list[Record] = [
+        {"type": "item", "nodeid": "a", "clause": "x.y"},
+        {"type": "item", "nodeid": "b", "clause": "x.z"},
+        {"type": "item", "nodeid": "c", "clause": "x.w"},
+        {"type": "report", "nodeid": "a", "when": "setup", "outcome": "passed", "seconds": 0.1},
+        {"type": "report", "nodeid": "a", "when": "call", "outcome": "passed", "seconds": 0.2},
+        {
+            "type": "report",
+            "nodeid": "a",
+            "when": "teardown",
+            "outcome": "failed",
+            "leak": "1 descriptor(s) left open",
+            "leak_clause": "resources.r.s",
+        },
+        {"type": "report", "nodeid": "b", "when": "setup", "outcome": "failed", "message": "m"},
+    ]
+    run = TargetRun(target, records, 1, 1.0, "the pytest process was killed by SIGKILL")
+    results = {result.nodeid: result for result in check_results(run)}
+    assert results["a"].outcome == "passed"
+    assert results["a"].leak_clause == "resources.r.s"
+    assert results["a"].seconds == pytest.approx(0.3)
+    assert (results["b"].outcome, results["b"].message) == ("error", "m")
+    assert results["c"].outcome == "error"
+    assert "SIGKILL" in results["c"].message
