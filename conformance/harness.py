@@ -54,6 +54,7 @@ __all__ = [
     "is_listening",
     "listen_backlog",
     "recv_until_eof",
+    "state_of",
     "wait_until",
 ]
 
@@ -152,6 +153,11 @@ def _plain(value: object, depth: int = 0) -> object:
         items = cast("Sequence[object]", value)
         return [_plain(item, depth + 1) for item in items]
     return repr(described)
+
+
+def state_of(instance: object) -> dict[str, object]:
+    """A shallow copy of ``instance``'s attributes, to show that a call changed nothing."""
+    return dict(cast("dict[str, object]", vars(instance)))
 
 
 def as_recorded(value: object) -> object:
@@ -265,6 +271,9 @@ class ReplyHandler(socketserver.BaseRequestHandler):
     barrier: ClassVar[Optional[threading.Barrier]] = None
     #: Wait for this event (threads only) before replying.
     gate: ClassVar[Optional[threading.Event]] = None
+    #: Wait until this descriptor is readable (works in forked children) before replying;
+    #: see :meth:`Harness.release_pipe`.
+    hold_fd: ClassVar[Optional[int]] = None
     io_timeout: ClassVar[float] = DEFAULT_TIMEOUT
 
     def _record(self, name: str, *values: object) -> None:
@@ -294,6 +303,9 @@ class ReplyHandler(socketserver.BaseRequestHandler):
             self._record("barrier-passed")
         if self.gate is not None and not self.gate.wait(self.io_timeout):
             self._record("gate-timeout")
+        if self.hold_fd is not None:
+            readable, _, _ = select.select([self.hold_fd], [], [], self.io_timeout)
+            self._record("held" if readable else "hold-timeout")
         reply = b"reply:" + payload + b":" + str(os.getpid()).encode()
         if connection is not None:
             connection.sendall(reply)
@@ -509,6 +521,20 @@ class Harness:
         self._descriptors.extend((read_fd, write_fd))
         return read_fd, write_fd
 
+    def release_pipe(self) -> tuple[int, Callable[[], None]]:
+        """A descriptor handlers can wait on, and the function that releases them all.
+
+        Pass the descriptor as ``hold_fd`` to :meth:`reply_handler`; once
+        released it stays readable, so later handlers do not wait either.
+        """
+        read_fd, write_fd = self.pipe()
+
+        def release() -> None:
+            with contextlib.suppress(OSError):
+                os.write(write_fd, b"!")
+
+        return read_fd, release
+
     def track(self, sock: socket.socket) -> socket.socket:
         """Close ``sock`` when the harness closes."""
         self._sockets.append(sock)
@@ -563,6 +589,7 @@ class Harness:
         fail: bool = False,
         barrier: Optional[threading.Barrier] = None,
         gate: Optional[threading.Event] = None,
+        hold_fd: Optional[int] = None,
     ) -> type:
         """A :class:`ReplyHandler` subclass wired to ``recorder`` (for server targets)."""
         attrs: dict[str, object] = {
@@ -570,6 +597,7 @@ class Harness:
             "fail": fail,
             "barrier": barrier,
             "gate": gate,
+            "hold_fd": hold_fd,
             "io_timeout": self.timeout,
         }
         return type("CheckReplyHandler", (ReplyHandler,), attrs)
