@@ -99,7 +99,14 @@ def declared_clause(protocol: type, member: str) -> str:
 
 
 def verify(target: object, protocol: type) -> List[Problem]:
-    """Every problem that keeps ``target`` (a class or an instance) from providing ``protocol``."""
+    """Every problem that keeps ``target`` (a class or an instance) from providing ``protocol``.
+
+    ``protocol`` may be subscripted (``StreamServer[InetAddress]``); the type
+    arguments are not checked at run time.
+    """
+    origin = typing_extensions.get_origin(protocol)
+    if isinstance(origin, type):
+        protocol = origin
     if not _is_protocol(protocol):
         raise TypeError(f"{protocol!r} is not a Protocol class")
     problems: List[Problem] = []

@@ -354,6 +354,13 @@ def test_verify_or_raise_accepts_conforming_classes() -> None:
     verify_or_raise(socketserver.UDPServer, spec.UDPServer)
 
 
+def test_subscripted_protocols_are_accepted() -> None:
+    """A Protocol with type arguments is verified like the bare Protocol."""
+    assert verify(socketserver.TCPServer, spec.StreamServer[spec.InetAddress]) == []
+    problems = verify(socketserver.BaseServer, spec.DatagramServer[spec.InetAddress])
+    assert {problem.member for problem in problems} >= {"socket", "fileno", "server_bind"}
+
+
 def test_verify_refuses_a_non_protocol() -> None:
     """Passing an ordinary class as the Protocol is a TypeError, not an empty report."""
     with pytest.raises(TypeError, match="is not a Protocol"):
