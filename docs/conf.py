@@ -42,6 +42,8 @@ html_theme_options = {
 html_sidebars = {"**": ["localtoc.html", "relations.html", "sourcelink.html", "searchbox.html"]}
 html_last_updated_fmt = None
 pygments_style = "default"
+# The sidebar lists sections only: the API page has hundreds of objects.
+toc_object_entries = False
 
 # Autodoc: the API reference is the docstrings, in source order, with the type
 # hints in the signatures (as the Python library reference shows them).

@@ -1,4 +1,4 @@
-"""Annotating server code with sockspec's Protocols instead of concrete classes."""
+"""Server code annotated with sockspec's Protocols, not concrete classes."""
 
 from __future__ import annotations
 
@@ -9,25 +9,27 @@ from sockspec.spec import InetAddress, StreamServer, TCPServer, classic, verify
 
 
 def accept_one(server: StreamServer[InetAddress]) -> InetAddress:
-    """The generic Protocol pins the types: a socket request, a (host, port) client."""
+    """The generic Protocol pins the types: socket in, (host, port) out."""
     request, client_address = server.get_request()
     request.close()
     return client_address
 
 
 def stop(server: TCPServer) -> None:
-    """Any server keeping the Python 3 promises for TCP will do, stdlib or not."""
+    """Any server keeping the Python 3 promises for TCP will do."""
     server.server_close()
 
 
 def serve_one(server: classic.BaseServer) -> None:
-    """Code written against the 2.4 text may only use what 2.4 documented."""
-    server.handle_request()  # server.shutdown() would be a type error here
+    """Code written against the 2.4 text may use only what 2.4 promised."""
+    server.handle_request()  # server.shutdown() would be a type error
 
 
-with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as server:
-    client = socket.create_connection(("127.0.0.1", server.server_address[1]))
+Handler = socketserver.BaseRequestHandler
+with socketserver.TCPServer(("127.0.0.1", 0), Handler) as server:
+    port = server.server_address[1]
+    client = socket.create_connection(("127.0.0.1", port))
     print("accepted a client from", accept_one(server))
     client.close()
-    print("problems found by verify():", verify(server, TCPServer))
+    print("verify() found:", verify(server, TCPServer))
     stop(server)

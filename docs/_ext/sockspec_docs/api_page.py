@@ -71,6 +71,8 @@ def api_rst(packages: tuple[str, ...] = PACKAGES) -> str:
     for package, names in modules.items():
         parts.append(heading(f"``{package}``", "-"))
         for name in names:
+            if name != package:
+                parts.append(heading(f"``{name}``", "~"))
             if name in _DOCSTRING_ONLY:
                 parts.append(f".. automodule:: {name}\n")
                 continue

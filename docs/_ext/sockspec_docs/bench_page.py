@@ -50,7 +50,7 @@ def _plots(bench_dir: Path) -> dict[str, Path]:
 
 def _figure(plot: Path, srcdir: Path) -> str:
     relative = Path(os.path.relpath(plot, srcdir)).as_posix()
-    caption = escape(plot.stem.replace("_", " "))
+    caption = f"{escape(plot.stem.replace('_', ' '))} (``bench/plots/{plot.name}``)"
     return f".. figure:: {relative}\n   :width: 100%\n\n   {caption}\n"
 
 
@@ -72,32 +72,42 @@ def _median_cell(row: dict[str, object]) -> str:
     return escape(f"{_number(float(median))} {unit}{spread}")
 
 
-def _ratios_cell(row: dict[str, object]) -> str:
+def _ratios_text(row: dict[str, object]) -> str:
     ratios = jsondata.record(row.get("ratios"))
     shown = [
         f"{_number(jsondata.number(value))}x {name}"
         for name, value in ratios.items()
         if isinstance(value, (int, float))
     ]
-    return escape(", ".join(shown)) if shown else "-"
+    return escape(", ".join(shown))
 
 
 def section_rst(rows: Sequence[dict[str, object]]) -> str:
-    """The table of one section's rows."""
-    table_rows: list[list[str]] = []
+    """One section's rows as a table: a row per case and metric, a column per target.
+
+    Each cell holds the median with its min-max range and, below it, the ratio to each
+    baseline the run computed.
+    """
+    targets = list(dict.fromkeys(jsondata.text(row.get("target"), "?") for row in rows))
+    by_key: dict[tuple[str, str], dict[str, dict[str, object]]] = {}
     for row in rows:
-        better = "higher" if row.get("higher_is_better") is True else "lower"
-        table_rows.append(
-            [
-                literal(jsondata.text(row.get("case"), "?")),
-                escape(f"{jsondata.text(row.get('metric'), '?')} ({better} is better)"),
-                escape(jsondata.text(row.get("target"), "?")),
-                _median_cell(row),
-                _ratios_cell(row),
-            ]
-        )
-    header = ("Case", "Metric", "Target", "Median (min-max)", "Ratio to baseline")
-    return list_table(header, table_rows, widths=(16, 24, 14, 24, 22))
+        key = (jsondata.text(row.get("case"), "?"), jsondata.text(row.get("metric"), "?"))
+        by_key.setdefault(key, {})[jsondata.text(row.get("target"), "?")] = row
+    table_rows: list[list[str]] = []
+    for (case, metric), cells in by_key.items():
+        first = next(iter(cells.values()))
+        better = "higher" if first.get("higher_is_better") is True else "lower"
+        line = [literal(case), escape(f"{metric} ({better} is better)")]
+        for target in targets:
+            measured = cells.get(target)
+            if measured is None:
+                line.append("not measured")
+                continue
+            ratios = _ratios_text(measured)
+            line.append(_median_cell(measured) + (f"\n\n{ratios}" if ratios else ""))
+        table_rows.append(line)
+    header = ("Case", "Metric", *(escape(target) for target in targets))
+    return list_table(header, table_rows, classes=("sockspec-bench",))
 
 
 def bench_rst(

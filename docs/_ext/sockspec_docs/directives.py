@@ -93,7 +93,7 @@ class CliHelpDirective(_GeneratedDirective):
 
     def run(self) -> list[nodes.Node]:
         # argparse wraps to $COLUMNS: fix it so the page does not depend on the terminal.
-        env = dict(os.environ, COLUMNS="90")
+        env = dict(os.environ, COLUMNS="80")
         finished = subprocess.run(
             [sys.executable, "-m", "sockspec.conformance", "--help"],
             capture_output=True,

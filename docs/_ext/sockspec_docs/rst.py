@@ -96,6 +96,14 @@ def field_list(fields: Iterable[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_LIST_START = re.compile(r"^(?:[-*+\u2022](?:\s|$)|\d+[.)](?:\s|$)|#\.)")
+
+
+def _not_a_list(line: str) -> str:
+    """Escape a cell that would otherwise start a bullet or enumerated list."""
+    return "\\" + line if _LIST_START.match(line) else line
+
+
 def list_table(
     header: Sequence[str],
     rows: Iterable[Iterable[str]],
@@ -113,7 +121,7 @@ def list_table(
         for index, cell in enumerate(row):
             bullet = "   * - " if index == 0 else "     - "
             first, *rest = str(cell).splitlines() or [""]
-            body.append(bullet + first)
+            body.append(bullet + _not_a_list(first))
             body.extend(f"       {line}" if line.strip() else "" for line in rest)
     return ".. list-table::\n" + "\n".join(options) + "\n\n" + "\n".join(body) + "\n"
 
