@@ -10,10 +10,9 @@ stay up together and the repetitions take turns between them.
 from __future__ import annotations
 
 import contextlib
-import json
 from typing import Any, Dict, List, Sequence
 
-from .control import BenchError, ServerProcess, run_json_child
+from .control import BenchError, LoadProcess, ServerProcess
 from .results import Row
 from .stats import percentile
 
@@ -44,6 +43,7 @@ def measure(
             p99: Dict[str, List[float]] = {target: [] for target in targets}
             cpu: Dict[str, List[float]] = {target: [] for target in targets}
             with contextlib.ExitStack() as stack:
+                load = stack.enter_context(LoadProcess())
                 servers: Dict[str, ServerProcess] = {}
                 for target in targets:
                     serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
@@ -53,13 +53,13 @@ def measure(
                     servers[target] = server
                     # A first short run warms the server (imports, thread/fork paths, caches).
                     warm_up = max(clients, requests[mode] // 10)
-                    _load(server.port, clients, warm_up, seconds_per_run / 4)
+                    _load(load, server.port, clients, warm_up, seconds_per_run / 4)
                 for repetition in range(repetitions):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
                         server = servers[target]
                         cpu_before = server.cpu_seconds()
-                        result = _load(server.port, clients, requests[mode], seconds_per_run)
+                        result = _load(load, server.port, clients, requests[mode], seconds_per_run)
                         latencies: List[float] = result["latencies"]
                         # Forked children count once reaped, so this slightly undercounts forking.
                         cpu_used = server.cpu_seconds() - cpu_before
@@ -85,10 +85,10 @@ def measure(
     return rows
 
 
-def _load(port: int, clients: int, requests: int, seconds: float) -> Dict[str, Any]:
-    arguments = ["--port", str(port), "--clients", str(clients), "--requests", str(requests)]
-    line = run_json_child("bench.load", [*arguments, "--seconds", str(seconds)], timeout=60.0)
-    result: Dict[str, Any] = json.loads(line)
+def _load(
+    load: LoadProcess, port: int, clients: int, requests: int, seconds: float
+) -> Dict[str, Any]:
+    result = load.run(port, clients, requests, seconds)
     if result["errors"]:
         raise BenchError(f"{result['errors']} failed requests, first: {result['first_error']}")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import subprocess
@@ -10,10 +11,13 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, List, Optional, Sequence, Type
+from typing import IO, Any, Dict, List, Optional, Sequence, Type, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 10.0
+# A load's requests in flight at its deadline still finish, each within the client's timeout.
+LOAD_GRACE = 30.0
+_Steered = TypeVar("_Steered", bound="SteeredProcess")
 
 
 class BenchError(RuntimeError):
@@ -48,7 +52,7 @@ class _LineReader:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._selector.select(remaining):
                 raise BenchError(f"no answer within {timeout:.0f} s")
-            chunk = os.read(self._fd, 4096)
+            chunk = os.read(self._fd, 65536)
             if not chunk:
                 raise BenchError("the child closed its output")
             self._buffer += chunk
@@ -59,21 +63,27 @@ class _LineReader:
         self._selector.close()
 
 
-class ServerProcess:
-    """A :mod:`bench.serve` child: ``with ServerProcess([...]) as server: server.port``."""
+class SteeredProcess:
+    """A bench module in a child process that answers one line per command line.
 
-    def __init__(self, serve_args: Sequence[str], startup_seconds: float = 20.0) -> None:
-        self._args = list(serve_args)
+    The child greets with ``ready ...`` and ends on ``stop`` or at end of input, so it also
+    ends when this process dies; leaving the ``with`` block stops it, or kills it after
+    ``STOP_SECONDS``.
+    """
+
+    def __init__(self, module: str, args: Sequence[str], startup_seconds: float = 20.0) -> None:
+        self._module = module
+        self._args = list(args)
         self._startup_seconds = startup_seconds
         # Closed in _finish, which every path out of __enter__/__exit__ reaches.
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._process: Optional[subprocess.Popen[bytes]] = None
         self._reader: Optional[_LineReader] = None
-        self.port = 0
+        self.greeting = ""
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self: _Steered) -> _Steered:
         self._process = subprocess.Popen(
-            module_command("bench.serve", self._args),
+            module_command(self._module, self._args),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -83,10 +93,9 @@ class ServerProcess:
         assert self._process.stdout is not None
         self._reader = _LineReader(self._process.stdout)
         try:
-            word, _, port = self._ask(None, self._startup_seconds).partition(" ")
+            word, _, self.greeting = self.ask(None, self._startup_seconds).partition(" ")
             if word != "ready":
                 raise BenchError(f"unexpected greeting {word!r}")
-            self.port = int(port)
         except BaseException:
             self._finish()
             raise
@@ -100,14 +109,8 @@ class ServerProcess:
     ) -> None:
         self._finish()
 
-    def cpu_seconds(self) -> float:
-        """The server process's CPU time so far (user + system, including reaped children)."""
-        word, _, value = self._ask("usage", 10.0).partition(" ")
-        if word != "usage":
-            raise BenchError(f"unexpected answer {word!r}")
-        return float(value)
-
-    def _ask(self, command: Optional[str], timeout: float) -> str:
+    def ask(self, command: Optional[str], timeout: float) -> str:
+        """Send one command line (None: send nothing) and return the answer line."""
         assert self._process is not None
         assert self._process.stdin is not None
         assert self._reader is not None
@@ -117,7 +120,8 @@ class ServerProcess:
                 self._process.stdin.flush()
             return self._reader.readline(timeout)
         except (BenchError, OSError) as error:
-            raise BenchError(f"bench.serve {' '.join(self._args)}: {error}{self._log()}") from None
+            name = " ".join([self._module, *self._args])
+            raise BenchError(f"{name}: {error}{self._log()}") from None
 
     def _log(self) -> str:
         self._stderr.seek(0)
@@ -148,22 +152,33 @@ class ServerProcess:
         self._reader = None
 
 
-def run_json_child(module: str, args: Sequence[str], timeout: float) -> str:
-    """Run a bench module to completion and return its last stdout line (its JSON result)."""
-    try:
-        done = subprocess.run(
-            module_command(module, args),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            cwd=ROOT,
-            env=child_environment(),
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"{module} took longer than {timeout:.0f} s") from None
-    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
-        raise BenchError(f"{module} exited with {done.returncode}\n{tail}")
-    return lines[-1]
+class ServerProcess(SteeredProcess):
+    """A :mod:`bench.serve` child: ``with ServerProcess([...]) as server: server.port``."""
+
+    def __init__(self, serve_args: Sequence[str]) -> None:
+        super().__init__("bench.serve", serve_args)
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        return int(self.greeting)
+
+    def cpu_seconds(self) -> float:
+        """The server process's CPU time so far (user + system, including reaped children)."""
+        word, _, value = self.ask("usage", 10.0).partition(" ")
+        if word != "usage":
+            raise BenchError(f"unexpected answer {word!r}")
+        return float(value)
+
+
+class LoadProcess(SteeredProcess):
+    """A :mod:`bench.load` child that runs one load per request and answers with its JSON."""
+
+    def __init__(self) -> None:
+        super().__init__("bench.load", [])
+
+    def run(self, port: int, clients: int, requests: int, seconds: float) -> Dict[str, Any]:
+        """Drive the server at ``port``; the result has latencies, seconds and errors."""
+        order = {"port": port, "clients": clients, "requests": requests, "seconds": seconds}
+        answer: Dict[str, Any] = json.loads(self.ask(json.dumps(order), seconds + LOAD_GRACE))
+        return answer

@@ -1,19 +1,22 @@
 """A load-generating client process: many concurrent echo connections, latency per request.
 
-Run as ``python -m bench.load --port P --clients C --requests N --seconds S``; prints one JSON
-line ``{"latencies": [...], "seconds": wall, "errors": k}``. It runs in its own process so its
-interpreter lock does not slow the server under test; asyncio keeps 128 clients cheap.
+Steered by :class:`bench.control.LoadProcess`: it prints ``ready``, then for each input line
+``{"port": P, "clients": C, "requests": N, "seconds": S}`` drives the server and prints one JSON
+line ``{"latencies": [...], "seconds": wall, "errors": k, "first_error": text}``; it ends on
+``stop`` or end of input. It runs in its own process so its interpreter lock does not slow the
+server under test, and stays up between loads so start-up costs are paid once; asyncio keeps
+128 clients cheap.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
+import signal
 import socket
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import List
 
 from .targets import PAYLOAD
 
@@ -70,16 +73,19 @@ async def _run(port: int, clients: int, requests: int, seconds: float) -> dict[s
     }
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Drive the server and print the JSON result line."""
-    parser = argparse.ArgumentParser(prog="python -m bench.load")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--clients", type=int, required=True)
-    parser.add_argument("--requests", type=int, required=True)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    args = parser.parse_args(argv)
-    result = asyncio.run(_run(args.port, args.clients, args.requests, args.seconds))
-    print(json.dumps(result))
+def main() -> int:
+    """Answer load orders until told to stop."""
+    # The parent owns this process's lifetime: Ctrl-C reaches it, and it says stop or dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() in ("stop", ""):
+            break
+        order = json.loads(line)
+        result = asyncio.run(
+            _run(order["port"], order["clients"], order["requests"], order["seconds"])
+        )
+        print(json.dumps(result), flush=True)
     return 0
 
 
