@@ -19,10 +19,11 @@ NOT_DOCUMENTED_BEHAVIOUR = {
 }
 
 
-def test_cpython_test_socketserver_passes_against_impl() -> None:
+def test_cpython_test_socketserver_passes_against_impl(tmp_path: Path) -> None:
     """Every test of CPython's test_socketserver passes, except those listed with a reason."""
     run = subprocess.run(
         [sys.executable, str(RUNNER)],
+        cwd=tmp_path,  # the suite writes its scratch file (TESTFN) in the working directory
         capture_output=True,
         text=True,
         timeout=300,
