@@ -37,11 +37,23 @@ def _wait_until(condition: Callable[[], bool], seconds: float = DEADLINE) -> boo
     return True
 
 
+def _children() -> set[int]:
+    """This process's child processes, zombies included (Linux lists them under /proc)."""
+    pids: set[int] = set()
+    for listing in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids.update(int(pid) for pid in listing.read_text().split())
+        except OSError:
+            continue  # the thread ended meanwhile
+    return pids
+
+
 @pytest.fixture(autouse=True)
 def no_leaks() -> Iterator[None]:
-    """Fail a test that leaves a descriptor open or a thread running."""
+    """Fail a test that leaves a descriptor open, a thread running or a child unreaped."""
     threads_before = set(threading.enumerate())
     fds_before = _open_fds()
+    children_before = _children()
     yield
     _wait_until(lambda: set(threading.enumerate()) <= threads_before)
     leaked_threads = set(threading.enumerate()) - threads_before
@@ -49,6 +61,10 @@ def no_leaks() -> Iterator[None]:
     leaked_fds = _open_fds() - fds_before
     described = {fd: _describe_fd(fd) for fd in leaked_fds}
     assert not leaked_fds, f"descriptors left open: {described}"
+    leaked_children = _children() - children_before
+    assert not leaked_children, (
+        f"child processes left behind (running or zombie): {leaked_children}"
+    )
 
 
 def _describe_fd(fd: int) -> str:
