@@ -5,6 +5,14 @@ Interpreters are discovered when this runs, never hard-coded: the
 if set, else every ``pyenv`` version plus ``python3.N`` commands on ``PATH``.
 Each gets a fresh virtual environment with a regular (non-editable) install.
 Prints a version x result table and writes it as JSON for the docs.
+
+Under each interpreter the conformance suite verifies the stdlib's socketserver
+family (CONFORMANCE_TARGETS) twice: against the current documentation (the step
+fails if a clause fails) and against the Python 2.4 text (differences there are
+findings, not failures).  The reports (``conformance-<python>-<edition>.json``)
+are then compared into ``conformance-matrix.md`` and ``conformance-matrix.json``:
+an implementation x clause matrix with the differences between Python versions
+and between the 2.4 text and today.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ from typing import Optional
 ROOT = Path(__file__).resolve().parent.parent
 MINIMUM = (3, 9)
 TEST_EXTRAS = ["hypothesis>=6.100", "pytest-xdist>=3.5"]
-#: What the conformance run verifies under each interpreter.
-CONFORMANCE_TARGETS = ["socketserver"]
+#: What the conformance run verifies under each interpreter: the stdlib servers and handlers.
+CONFORMANCE_TARGETS = ["socketserver", "http.server", "xmlrpc.server", "wsgiref.simple_server"]
+#: The current docs must hold; the classic (2.4) edition's failures are findings.
+EDITIONS = ("current", "classic")
 STEP_TIMEOUT = 900.0
 
 
@@ -136,22 +146,55 @@ def run_version(version: tuple[int, int], executable: str, out: Path) -> Version
     result.steps["install"] = setup
     if not setup.ok:
         return result
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    # SOCKSPEC_MATRIX: the tests that build their own sockspec venv are redundant here.
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", SOCKSPEC_MATRIX="1")
     # The static checks run once, in `make test`, for the 3.9 and the newest target.
     result.steps["tests"] = _run(
         "tests", [python, "-m", "pytest", "-q", "-n", "2", "-m", "not static"], log, env
     )
-    report = out / f"conformance-{label}.json"
-    result.steps["conformance"] = _run(
-        "conformance",
-        [str(venv / "bin" / "sockspec-conformance"), *CONFORMANCE_TARGETS],
-        log,
-        env,
-    )
-    if report.exists():
-        result.steps["conformance"].detail += f" report: {report.name}"
-    shutil.rmtree(venv, ignore_errors=True)
+    conformance = str(venv / "bin" / "sockspec-conformance")
+    for edition in EDITIONS:
+        report = out / f"conformance-{label}-{edition}.json"
+        report.unlink(missing_ok=True)
+        step = _run(
+            f"conformance ({edition})",
+            [conformance, *CONFORMANCE_TARGETS, "--edition", edition, "--json", str(report), "-q"],
+            log,
+            env,
+        )
+        if edition != "current" and report.exists():
+            # Exit 1 under the 2.4 text is expected: the report's failures are the findings.
+            step = StepResult(True, step.seconds, f"findings: {report.name}")
+        elif not report.exists():
+            step = StepResult(False, step.seconds, f"{step.detail}; no report written".strip("; "))
+        result.steps["conformance" if edition == "current" else edition] = step
     return result
+
+
+def compare(results: list[VersionResult], out: Path) -> Optional[str]:
+    """Write the implementation x clause matrix from every report; the problem if it failed."""
+    reports = sorted(out.glob("conformance-*-*.json"))
+    pythons = [out / f"venv-{r.version}" / "bin" / "python" for r in results]
+    python = next((str(p) for p in pythons if p.exists()), None)
+    if not reports or python is None:
+        return "no conformance reports to compare"
+    done = subprocess.run(
+        [
+            python,
+            "-m",
+            "sockspec.conformance.compare",
+            *map(str, reports),
+            "--json",
+            str(out / "conformance-matrix.json"),
+            "--markdown",
+            str(out / "conformance-matrix.md"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+        check=False,
+    )
+    return None if done.returncode == 0 else f"compare failed: {done.stderr.strip()}"
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -169,7 +212,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     for version, executable in interpreters.items():
         print(f"matrix: CPython {'%d.%d' % version} ({executable}) ...", flush=True)
         results.append(run_version(version, executable, out))
-    steps = ["install", "tests", "conformance"]
+    problem = compare(results, out)
+    for res in results:
+        shutil.rmtree(out / f"venv-{res.version}", ignore_errors=True)
+    steps = ["install", "tests", "conformance", *EDITIONS[1:]]
     print()
     print(f"{'python':<8}" + "".join(f"{s:<16}" for s in steps))
     for res in results:
@@ -188,7 +234,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         json.dumps([asdict(r) | {"ok": r.ok} for r in results], indent=2) + "\n", encoding="utf-8"
     )
     print(f"\nwrote {(out / 'matrix.json').relative_to(ROOT)}")
-    return 0 if all(r.ok for r in results) else 1
+    if problem:
+        print(f"matrix: {problem}", file=sys.stderr)
+    else:
+        print(f"wrote {(out / 'conformance-matrix.md').relative_to(ROOT)} and .json")
+    return 0 if all(r.ok for r in results) and not problem else 1
 
 
 if __name__ == "__main__":
