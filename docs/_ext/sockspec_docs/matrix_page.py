@@ -116,15 +116,15 @@ def matrix_rst(matrix_dir: Path, catalogue: Catalogue) -> tuple[str, list[Path]]
     """The generated text and the files it was made from."""
     summary = matrix_dir / "matrix.json"
     reports = sorted(matrix_dir.glob("conformance-*.json"))
-    if not summary.is_file() and not reports:
-        return NOT_RUN, [summary]
     parts: list[str] = []
+    if not summary.is_file() and not reports:
+        parts.append(NOT_RUN)
     if summary.is_file():
         parts += [heading("Runs", "-"), _runs_rst(jsondata.read(summary))]
     columns = read_columns(reports)
-    if not columns:
+    if summary.is_file() and not columns:
         parts.append(NO_REPORTS)
-    else:
+    elif columns:
         parts += [heading("Clauses", "-"), _grid_rst(columns, catalogue)]
         parts += [heading("Findings", "-"), _findings_rst(columns, catalogue)]
     parts += [heading("What the catalogue says changed", "-"), _catalogue_changes_rst(catalogue)]
