@@ -28,8 +28,8 @@ BASELINES: Dict[str, Sequence[str]] = {
 }
 
 FULL: Dict[str, Any] = {
-    "cpu_requests": 1500,
-    "cpu_repetitions": 5,
+    "cpu_requests": 1000,
+    "cpu_repetitions": 7,
     "concurrency_clients": [8, 32, 128],
     "concurrency_requests": {"threading": 1500, "forking": 500},
     "concurrency_repetitions": 3,
