@@ -73,6 +73,10 @@ def collect_clause_checks(package: str) -> ClauseChecks:
             scratch,
             "-o",
             "addopts=",
+            # Name the check modules by their real dotted path (``sockspec`` is a namespace).
+            "--import-mode=importlib",
+            "-o",
+            "consider_namespace_packages=true",
             "--pyargs",
             package,
         ]
