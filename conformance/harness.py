@@ -419,6 +419,7 @@ class Harness:
         self._directory: Optional[str] = None
         self._sockets: list[socket.socket] = []
         self._descriptors: list[int] = []
+        self._serving: list[tuple[Any, threading.Thread]] = []
         self._servers: list[Any] = []
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
@@ -435,6 +436,10 @@ class Harness:
 
     def close(self) -> None:
         """Close clients and servers, wait for threads and children, remove the temp dir."""
+        for server, thread in self._serving:
+            if thread.is_alive():
+                self.stop(server, thread)
+        self._serving.clear()
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
@@ -684,6 +689,12 @@ class Harness:
                 f"serve_forever raised {type(errors[0]).__name__}: {errors[0]}; "
                 "expected it to keep serving until shutdown()"
             ) from errors[0]
+
+    def serve_in_background(self, server: Any) -> BackgroundCall:
+        """Start ``serve_forever`` in a thread; the harness shuts it down when it closes."""
+        serving = BackgroundCall(server.serve_forever, POLL_INTERVAL, name="sockspec-serve_forever")
+        self._serving.append((server, serving.thread))
+        return serving
 
     def stop(self, server: Any, thread: threading.Thread) -> Optional[str]:
         """Call ``shutdown`` (from a helper thread, with a deadline); describe any hang."""

@@ -18,3 +18,14 @@ def harness(target: TargetLike, check_timeout: float) -> Generator[Harness, None
         pytest.skip("AF_UNIX sockets are not available on this platform")
     with Harness(target, check_timeout) as opened:
         yield opened
+
+
+@pytest.fixture
+def sockspec_edition(request: pytest.FixtureRequest) -> str:
+    """The edition the session verifies (``current`` unless the plugin says otherwise)."""
+    try:
+        from sockspec.conformance.plugin import suite_state
+
+        return str(suite_state(request.config).edition)
+    except (ImportError, KeyError, AttributeError):
+        return "current"

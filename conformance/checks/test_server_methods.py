@@ -20,6 +20,7 @@ from sockspec.conformance.harness import (
     as_recorded,
     is_listening,
     listen_backlog,
+    state_of,
 )
 
 LOOP_STEPS = ("get_request", "verify_request", "process_request")
@@ -181,7 +182,7 @@ def test_serve_forever_calls_service_actions(target: TargetLike, harness: Harnes
 def test_shutdown_stops_serve_forever(target: TargetLike, harness: Harness) -> None:
     """shutdown called from another thread makes serve_forever return."""
     server = harness.make_server()
-    serving = BackgroundCall(server.serve_forever, 0.02, name="sockspec-serve_forever")
+    serving = harness.serve_in_background(server)
     harness.reply(harness.send(server))
     stopping = BackgroundCall(server.shutdown, name="sockspec-shutdown")
     stopped = serving.wait(harness.timeout)
@@ -207,7 +208,7 @@ def test_shutdown_waits_for_serve_forever(target: TargetLike, harness: Harness) 
             in_loop.clear()
 
     server = harness.make_server(attrs={"service_actions": service_actions})
-    serving = BackgroundCall(server.serve_forever, 0.02, name="sockspec-serve_forever")
+    serving = harness.serve_in_background(server)
     armed.set()
     if not in_loop.wait(harness.timeout):
         release.set()
@@ -358,10 +359,6 @@ def _has_mixin(target: TargetLike) -> bool:
     return bool({"threading", "forking"} & target.traits)
 
 
-def _state(server: Any) -> dict[str, object]:
-    return dict(cast("dict[str, object]", vars(server)))
-
-
 @pytest.mark.clause("server.handle_request.one_request")
 def test_handle_request_handles_one_request(target: TargetLike, harness: Harness) -> None:
     """One handle_request() call handles one request and leaves the next one waiting."""
@@ -435,10 +432,10 @@ def test_service_actions_default_does_nothing(target: TargetLike, harness: Harne
     if "forking" in target.traits:
         pytest.skip("not applicable: ForkingMixIn's service_actions collects children")
     server = harness.make_server()
-    before = _state(server)
+    before = state_of(server)
     result = server.service_actions()
     assert result is None, f"expected None; got {result!r}"
-    assert _state(server) == before, "expected service_actions() to leave the server unchanged"
+    assert state_of(server) == before, "expected service_actions() to leave the server unchanged"
 
 
 @pytest.mark.clause("server.shutdown.requires_running_loop")
@@ -447,7 +444,7 @@ def test_shutdown_blocks_until_serve_forever_runs(target: TargetLike, harness: H
     server = harness.make_server()
     stopping = BackgroundCall(server.shutdown, name="sockspec-shutdown")
     returned_early = stopping.wait(harness.grace)
-    serving = BackgroundCall(server.serve_forever, 0.02, name="sockspec-serve_forever")
+    serving = harness.serve_in_background(server)
     stopped = stopping.wait(harness.timeout) and serving.wait(harness.timeout)
     assert not returned_early, "expected shutdown() to block while no serve_forever() was running"
     assert stopped, "expected shutdown() and the late serve_forever() to return together"
@@ -542,10 +539,10 @@ def test_handle_timeout_default_does_nothing(target: TargetLike, harness: Harnes
     if "forking" in target.traits:
         pytest.skip("not applicable: ForkingMixIn's handle_timeout collects children")
     server = harness.make_server()
-    before = _state(server)
+    before = state_of(server)
     result = server.handle_timeout()
     assert result is None, f"expected None; got {result!r}"
-    assert _state(server) == before, "expected handle_timeout() to leave the server unchanged"
+    assert state_of(server) == before, "expected handle_timeout() to leave the server unchanged"
 
 
 @pytest.mark.clause("server.process_request.calls_finish_request")
