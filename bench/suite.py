@@ -117,8 +117,10 @@ def measure(
 ) -> Tuple[List[Row], List[str]]:
     """Rows for the reference and each (case, target name, conformance target), plus notes.
 
-    Repetitions go round all targets in turn; a new round starts only if, at the pace of the
-    last one, it ends within ``budget_seconds``, so every target gets the same number of runs.
+    Repetitions go round the targets in turn (given in priority order). A run starts only if,
+    at the pace of the slowest run so far, it ends within ``budget_seconds``; a round that
+    cannot finish is not started, so within one round every measured target gets the same
+    number of runs, and targets left out are named in the notes.
     """
     started = time.monotonic()
     rows: List[Row] = []
@@ -133,23 +135,33 @@ def measure(
         rows += _rows(REFERENCE_CASE, REFERENCE_TARGET, reference)
     runs: Dict[str, List[Tuple[float, int]]] = {spec: [] for _, _, spec in targets}
     failed: Dict[str, str] = {}
-    round_seconds = 0.0
+    slowest = 0.0
+    rounds = 0
     for repetition in range(repetitions):
-        round_started = time.monotonic()
-        if repetition and round_started + round_seconds - started > budget_seconds:
-            notes.append(f"suite: {repetition} of {repetitions} rounds fit the time budget")
+        pending = [spec for _, _, spec in targets if spec not in failed]
+        if repetition and time.monotonic() - started + slowest * len(pending) > budget_seconds:
             break
-        for _, _, spec in targets:
-            if spec in failed:
-                continue
+        for spec in pending:
+            if time.monotonic() - started + slowest > budget_seconds:
+                break
             try:
-                runs[spec].append(_conformance_run(spec))
+                run = _conformance_run(spec)
             except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
                 failed[spec] = " ".join(str(error).split())  # one line per note
-        round_seconds = time.monotonic() - round_started
-    for case, name, spec in targets:
+                continue
+            runs[spec].append(run)
+            slowest = max(slowest, run[0])
+        rounds = repetition + 1
+    if rounds < repetitions:
+        notes.append(
+            f"suite: {rounds} of {repetitions} rounds fit the {budget_seconds:.0f} s budget"
+        )
+    cases = list(dict.fromkeys(case for case, _, _ in targets))
+    for case, name, spec in sorted(targets, key=lambda target: cases.index(target[0])):
         if spec in failed:
             notes.append(f"suite: {spec}: a run failed: {failed[spec]}")
         if runs[spec]:
             rows += _rows(case, name, runs[spec])
+        elif spec not in failed:
+            notes.append(f"suite: {spec} not measured: no time left in the budget")
     return rows, notes
