@@ -42,6 +42,13 @@ def describe() -> MachineInfo:
     }
 
 
+def load_average() -> str:
+    """The 1-minute load average, to show how busy the machine was around a run."""
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def headline(info: MachineInfo) -> str:
     """One line naming the machine and the Python, printed above every result table."""
     return f"{info['cpu_model']}, {info['cores']} cores, {info['os']}, {info['python']}"

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from . import concurrency, cpu, shutdown, suite
 from .control import BenchError
 from .echo_client import EchoMismatch
-from .machine import describe, headline
+from .machine import describe, headline, load_average
 from .results import Row, add_ratios, format_glance, format_table, write_json
 from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
 
@@ -149,7 +149,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings = QUICK if args.quick else FULL
     sections = [section for section in SECTIONS if not args.only or section in args.only]
     machine = describe()
-    print(f"sockspec bench on {headline(machine)}", flush=True)
+    load_before = load_average()
+    print(f"sockspec bench on {headline(machine)}; load average {load_before}", flush=True)
     started = time.monotonic()
     notes: List[str] = []
     timings: Dict[str, float] = {}
@@ -165,6 +166,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     add_ratios(rows, BASELINES)
     seconds = time.monotonic() - started
+    # Other work on the machine slows every target; the same-run ratios absorb most of it.
+    notes.append(f"1-minute load average {load_before} before the run, {load_average()} after")
     print()
     print(f"Results ({headline(machine)}); ratio = median / the baseline's median, same run")
     print(format_table(rows))
