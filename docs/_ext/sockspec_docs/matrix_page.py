@@ -1,17 +1,22 @@
 """The conformance matrix page, generated from what ``make matrix`` wrote.
 
-Inputs, all optional: ``matrix.json`` (one entry per interpreter: its version
-and the outcome of each step) and ``conformance-*.json`` (one clause report per
-interpreter, format ``sockspec-conformance/1``, see
-``conformance/report_schema.json``).  An *implementation* is the module part of
-a report's targets (``socketserver``, ``sockspec.impl``...); its classes are
-folded into one cell per clause and Python version, the most serious outcome
-winning, with how many of its applicable classes had that outcome.
+Inputs, all optional, in the matrix directory: ``matrix.json`` (one entry per
+interpreter: its version and the outcome of each step) and the clause reports
+``conformance-*.json`` (format ``sockspec-conformance/1``, see
+``conformance/report_schema.json``; one per Python version and edition).  Other
+JSON files there, such as the comparison ``conformance-matrix.json``, are not
+clause reports and are ignored.
+
+An *implementation* is the module part of a report's targets (``socketserver``,
+``http.server``, ``sockspec.impl``...).  A grid cell folds every class of the
+implementation under every Python version into one verdict, the most serious
+outcome winning, with how many of those results had it; the findings then say
+which Python versions and classes were involved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +25,7 @@ from sockspec.spec.catalogue import Catalogue, Clause
 from . import jsondata
 from .rst import escape, heading, list_table, literal, prose, verdict
 
+REPORT_FORMAT = "sockspec-conformance/1"
 NOT_RUN = (
     ".. note::\n\n"
     "   **The matrix has not been run** on the machine that built this site:\n"
@@ -27,7 +33,7 @@ NOT_RUN = (
 )
 NO_REPORTS = (
     ".. note::\n\n"
-    "   The matrix ran, but wrote no per-version clause report (``matrix/conformance-*.json``),\n"
+    "   The matrix ran, but wrote no clause report (``matrix/conformance-*.json``),\n"
     "   so there is no clause grid to show.\n"
 )
 
@@ -44,98 +50,125 @@ OUTCOME_BADGES: dict[str, tuple[str, str]] = {
 }
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(reversed(list(OUTCOME_BADGES)))}
 _PROBLEMS = ("error", "failed", "xpassed")
-#: Column headers stay narrow: the two implementations every run has get short names.
-SHORT_NAMES = {"socketserver": "stdlib", "sockspec.impl": "impl"}
+_JUDGED = ("passed", "xfailed", *_PROBLEMS)
+EDITION_TITLES = {
+    "current": "the Python 3 documentation (current edition)",
+    "classic": "the Python 2.4 text (classic edition)",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One clause verdict of one class, under one Python, against one edition."""
+
+    edition: str
+    python: str
+    implementation: str
+    target: str
+    clause: str
+    outcome: str
+    message: str
 
 
 @dataclass
 class Cell:
-    """One clause for one implementation under one Python: the outcomes of its classes."""
+    """Several results folded into one verdict."""
 
-    outcomes: list[str] = field(default_factory=list[str])
-    messages: list[str] = field(default_factory=list[str])
+    results: list[Result] = field(default_factory=list[Result])
 
     @property
     def outcome(self) -> str:
-        """The most serious outcome, or "" when no class reported the clause."""
-        return max(self.outcomes, key=lambda o: _SEVERITY.get(o, -1), default="")
+        """The most serious outcome, or "" when nothing was reported."""
+        outcomes = (result.outcome for result in self.results)
+        return max(outcomes, key=lambda o: _SEVERITY.get(o, -1), default="")
 
     def badge(self) -> str:
-        """The cell as a coloured verdict, with a count when classes disagree."""
+        """The verdict as a coloured badge, with a count when the results disagree."""
         outcome = self.outcome
         if not outcome:
             return verdict("none", "-")
         kind, label = OUTCOME_BADGES.get(outcome, ("none", outcome))
-        applicable = [o for o in self.outcomes if o != "not-applicable"]
-        if outcome != "not-applicable" and len(set(applicable)) > 1:
-            label += f" {applicable.count(outcome)}/{len(applicable)}"
+        judged = [r.outcome for r in self.results if r.outcome in _JUDGED]
+        if outcome in _PROBLEMS and len(judged) > 1:
+            # How many of the results that reached a verdict had this problem.
+            label += f" {judged.count(outcome)}/{len(judged)}"
         return verdict(kind, label)
 
-
-@dataclass
-class Column:
-    """One implementation under one Python version."""
-
-    python: str
-    implementation: str
-    cells: dict[str, Cell] = field(default_factory=dict[str, Cell])
-
-    @property
-    def label(self) -> str:
-        """A short header: ``stdlib 3.12`` for the standard library's ``socketserver``."""
-        name = SHORT_NAMES.get(self.implementation, self.implementation)
-        return f"{name} {self.python}"
+    def problems(self) -> list[Result]:
+        """The failing results, in Python version order."""
+        found = [r for r in self.results if r.outcome in _PROBLEMS]
+        return sorted(found, key=lambda r: (_version_key(r.python), r.target))
 
 
 def _version_key(python: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in python.split("."))
 
 
-def read_columns(reports: Sequence[Path]) -> list[Column]:
-    """One column per (Python version, implementation) found in the reports."""
-    columns: dict[tuple[str, str], Column] = {}
+def _implementation(target: str) -> str:
+    return target.split(":", 1)[0].split("[", 1)[0]
+
+
+def read_results(reports: Iterable[Path]) -> list[Result]:
+    """Every clause verdict of every clause report among ``reports``."""
+    results: list[Result] = []
     for path in reports:
         document = jsondata.record(jsondata.read(path))
+        if document.get("format") != REPORT_FORMAT:
+            continue
         python = ".".join(jsondata.text(document.get("python"), "?").split(".")[:2])
+        edition = jsondata.text(document.get("edition"), "current")
         for raw_target in jsondata.items(document.get("targets")):
-            target = jsondata.record(raw_target)
-            module = jsondata.text(target.get("target"), "?").split(":", 1)[0].split("[", 1)[0]
-            column = columns.setdefault((python, module), Column(python, module))
-            for raw_row in jsondata.items(target.get("clauses")):
+            target_record = jsondata.record(raw_target)
+            target = jsondata.text(target_record.get("target"), "?")
+            for raw_row in jsondata.items(target_record.get("clauses")):
                 row = jsondata.record(raw_row)
-                cell = column.cells.setdefault(jsondata.text(row.get("id")), Cell())
-                outcome = jsondata.text(row.get("outcome"), "untested")
-                cell.outcomes.append(outcome)
-                message = jsondata.text(row.get("message"))
-                if outcome in _PROBLEMS and message and message not in cell.messages:
-                    cell.messages.append(message)
-    return sorted(columns.values(), key=lambda c: (c.implementation, _version_key(c.python)))
+                results.append(
+                    Result(
+                        edition=edition,
+                        python=python,
+                        implementation=_implementation(target),
+                        target=target,
+                        clause=jsondata.text(row.get("id")),
+                        outcome=jsondata.text(row.get("outcome"), "untested"),
+                        message=jsondata.text(row.get("message")),
+                    )
+                )
+    return results
 
 
 def matrix_rst(matrix_dir: Path, catalogue: Catalogue) -> tuple[str, list[Path]]:
     """The generated text and the files it was made from."""
     summary = matrix_dir / "matrix.json"
     reports = sorted(matrix_dir.glob("conformance-*.json"))
+    results = read_results(reports)
     parts: list[str] = []
-    if not summary.is_file() and not reports:
+    if not summary.is_file() and not results:
         parts.append(NOT_RUN)
     if summary.is_file():
         parts += [heading("Runs", "-"), _runs_rst(jsondata.read(summary))]
-    columns = read_columns(reports)
-    if summary.is_file() and not columns:
+    if summary.is_file() and not results:
         parts.append(NO_REPORTS)
-    elif columns:
-        parts += [heading("Clauses", "-"), _grid_rst(columns, catalogue)]
-        parts += [heading("Findings", "-"), _findings_rst(columns, catalogue)]
+    elif results:
+        parts += [heading("Pass rates", "-"), _rates_rst(results)]
+        for edition in ("current", "classic"):
+            own = [r for r in results if r.edition == edition]
+            if own:
+                title = f"Clauses of {EDITION_TITLES[edition]}"
+                parts += [heading(title, "-"), _grid_rst(own, catalogue, edition)]
+        parts += [heading("Findings", "-"), _findings_rst(results, catalogue)]
     parts += [heading("What the catalogue says changed", "-"), _catalogue_changes_rst(catalogue)]
     return "\n".join(parts), [summary, *reports]
 
 
 def _runs_rst(runs: object) -> str:
-    steps = ("install", "tests", "conformance")
+    records = [jsondata.record(raw) for raw in jsondata.items(runs)]
+    steps: list[str] = []
+    for run in records:
+        for step in jsondata.record(run.get("steps")):
+            if step not in steps:
+                steps.append(step)
     rows: list[list[str]] = []
-    for raw in jsondata.items(runs):
-        run = jsondata.record(raw)
+    for run in records:
         cells = [escape(jsondata.text(run.get("version"), "?"))]
         got = jsondata.record(run.get("steps"))
         for step in steps:
@@ -151,10 +184,46 @@ def _runs_rst(runs: object) -> str:
         return "``matrix/matrix.json`` lists no interpreter.\n"
     intro = (
         "Each CPython found on the machine got a fresh virtual environment, an install of "
-        "sockspec, the project's tests and a conformance run against its own standard "
+        "sockspec, the project's tests and conformance runs against its own standard "
         "library.\n\n"
     )
-    return intro + list_table(("CPython", *steps), rows, classes=("sockspec-grid",))
+    header = ("CPython", *(escape(step) for step in steps))
+    return intro + list_table(header, rows, classes=("sockspec-grid",))
+
+
+def _rates_rst(results: Sequence[Result]) -> str:
+    """Per edition: implementation x Python, the share of applicable clauses passed."""
+    parts = [
+        "For each implementation and Python version: the applicable clauses whose checks "
+        "all passed, out of those with a verdict (clauses no check verifies yet are not "
+        "counted). Green when nothing failed.\n"
+    ]
+    for edition in ("current", "classic"):
+        own = [r for r in results if r.edition == edition]
+        if not own:
+            continue
+        pythons = sorted({r.python for r in own}, key=_version_key)
+        implementations = sorted({r.implementation for r in own})
+        rows: list[list[str]] = []
+        for implementation in implementations:
+            line = [literal(implementation)]
+            for python in pythons:
+                mine = [r for r in own if r.implementation == implementation and r.python == python]
+                line.append(_rate_badge(mine))
+            rows.append(line)
+        parts.append(f"**Against {EDITION_TITLES[edition]}:**\n")
+        parts.append(list_table(("Implementation", *pythons), rows, classes=("sockspec-grid",)))
+    return "\n".join(parts)
+
+
+def _rate_badge(results: Sequence[Result]) -> str:
+    if not results:
+        return verdict("none", "-")
+    judged = [r for r in results if r.outcome in _JUDGED]
+    passed = sum(1 for r in judged if r.outcome in ("passed", "xfailed"))
+    failed = any(r.outcome in _PROBLEMS for r in judged)
+    share = f"{passed}/{len(judged)}" if judged else "0/0"
+    return verdict("fail" if failed else "pass", share)
 
 
 def _clause_ref(clause_id: str, catalogue: Catalogue) -> str:
@@ -168,27 +237,37 @@ def _legend() -> str:
         for outcome, (kind, label) in OUTCOME_BADGES.items()
     )
     return (
-        f"Legend: {badges}; {verdict('none', '-')} the clause does not hold for that "
-        "Python version or edition. A count such as *fail 2/9* means 2 of the 9 classes "
-        "to which the clause applies had that outcome.\n"
+        f"Legend: {badges}; {verdict('none', '-')} not reported for this implementation. "
+        "A count such as *fail 3/20* means 3 of the implementation's 20 pass or fail "
+        "verdicts for that clause (its classes under every Python version run) were "
+        "failures; the findings below say which.\n"
     )
 
 
-def _grid_rst(columns: Sequence[Column], catalogue: Catalogue) -> str:
-    reported = {clause_id for column in columns for clause_id in column.cells}
+def _grid_rst(results: Sequence[Result], catalogue: Catalogue, edition: str) -> str:
+    implementations = sorted({r.implementation for r in results})
+    cells: dict[tuple[str, str], Cell] = {}
+    for result in results:
+        cells.setdefault((result.clause, result.implementation), Cell()).results.append(result)
+    reported = {clause_id for clause_id, _ in cells}
     parts = [
-        "One row per clause, one column per implementation and Python version (*stdlib* is "
-        "the standard library's ``socketserver``, *impl* is ``sockspec.impl``); a cell "
-        "folds the outcomes of all the implementation's classes.\n",
+        f"One row per clause of {EDITION_TITLES[edition]}, one column per implementation.\n",
         _legend(),
     ]
-    header = ("Clause", *(escape(column.label) for column in columns))
+    header = ("Clause", *(literal(name) for name in implementations))
     for section in catalogue.sections:
-        clause_ids = [c.id for c in catalogue.clauses if c.section == section.id]
         rows = [
-            [_clause_ref(clause_id, catalogue), *(_cell(column, clause_id) for column in columns)]
-            for clause_id in clause_ids
-            if clause_id in reported
+            [
+                _clause_ref(clause.id, catalogue),
+                *(
+                    cells[(clause.id, name)].badge()
+                    if (clause.id, name) in cells
+                    else verdict("none", "-")
+                    for name in implementations
+                ),
+            ]
+            for clause in catalogue.clauses
+            if clause.section == section.id and clause.id in reported
         ]
         if rows:
             parts.append(f"**{escape(section.title)}**\n")
@@ -203,50 +282,104 @@ def _grid_rst(columns: Sequence[Column], catalogue: Catalogue) -> str:
     return "\n".join(parts)
 
 
-def _cell(column: Column, clause_id: str) -> str:
-    cell = column.cells.get(clause_id)
-    return cell.badge() if cell is not None else verdict("none", "-")
+def _by_python(results: Sequence[Result]) -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
+    for result in results:
+        cells.setdefault(result.python, Cell()).results.append(result)
+    return dict(sorted(cells.items(), key=lambda item: _version_key(item[0])))
 
 
-def _findings_rst(columns: Sequence[Column], catalogue: Catalogue) -> str:
-    by_implementation: dict[str, list[Column]] = {}
-    for column in columns:
-        by_implementation.setdefault(column.implementation, []).append(column)
+def _problem_lines(problems: Sequence[Result]) -> str:
+    """Sub-items naming each failing class and Python once, with its first message."""
+    seen: set[tuple[str, str]] = set()
+    lines: list[str] = []
+    for result in problems:
+        key = (result.target, result.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        pythons = sorted(
+            {r.python for r in problems if (r.target, r.message) == key}, key=_version_key
+        )
+        message = f": {escape(result.message)}" if result.message else ""
+        lines.append(
+            f"\n\n  * {literal(result.target)} on Python {escape(', '.join(pythons))}{message}"
+        )
+    return "".join(lines)
+
+
+def _findings_rst(results: Sequence[Result], catalogue: Catalogue) -> str:
+    groups: dict[tuple[str, str, str], list[Result]] = {}
+    for result in results:
+        key = (result.edition, result.implementation, result.clause)
+        groups.setdefault(key, []).append(result)
     differences: list[str] = []
-    failures: list[str] = []
-    for implementation, own in by_implementation.items():
-        clause_ids = sorted({clause_id for column in own for clause_id in column.cells})
-        for clause_id in clause_ids:
-            cells = [(column.python, column.cells.get(clause_id)) for column in own]
-            outcomes = {cell.outcome for _, cell in cells if cell is not None}
-            problems = [(python, cell) for python, cell in cells if cell and cell.messages]
-            if not problems:
-                continue
-            where = ", ".join(
-                f"{python}: {cell.badge() if cell else verdict('none', '-')}"
-                for python, cell in cells
-            )
-            detail = "".join(
-                f"\n\n  * Python {escape(python)}: {escape(cell.messages[0])}"
-                for python, cell in problems
-            )
-            entry = (
-                f"* {_clause_ref(clause_id, catalogue)} in {literal(implementation)} "
-                f"({where}){detail}\n"
-            )
-            (differences if len(outcomes) > 1 else failures).append(entry)
-    parts: list[str] = []
-    parts.append(
-        "**Deviations between Python versions.** Clauses whose outcome changes from one "
-        "Python version to another for the same implementation:\n"
-    )
-    parts.append("\n".join(differences) if differences else "None observed.\n")
-    parts.append(
-        "**Deviations on every version run.** Clauses an implementation fails (or passes "
-        "against its expected-failure file) wherever it was run:\n"
-    )
-    parts.append("\n".join(failures) if failures else "None observed.\n")
+    deviations: list[str] = []
+    classic: list[str] = []
+    for (edition, implementation, clause_id), own in sorted(groups.items()):
+        problems = Cell(own).problems()
+        if not problems:
+            continue
+        per_python = _by_python(own)
+        verdicts = {cell.outcome for cell in per_python.values()} - {"not-applicable"}
+        where = ", ".join(f"{python}: {cell.badge()}" for python, cell in per_python.items())
+        against = " against the 2.4 text" if edition == "classic" else ""
+        entry = (
+            f"* {_clause_ref(clause_id, catalogue)} in {literal(implementation)}{against} "
+            f"({where})"
+            f"{_problem_lines(problems)}\n"
+        )
+        if len(verdicts) > 1:
+            differences.append(entry)
+        elif edition == "classic":
+            classic.append(entry + _note(clause_id, catalogue))
+        else:
+            deviations.append(entry + _note(clause_id, catalogue))
+    parts = [
+        "**Differences between Python versions.** The same implementation keeps the clause "
+        "under some Python versions and not under others: behaviour changed between "
+        "releases (or the clause only holds from a version on and the catalogue says so). "
+        "Each entry gives the verdict per Python version, then the failing classes with "
+        "what the check observed.\n",
+        "\n".join(differences) if differences else "None observed.\n",
+        "**Deviations from the Python 3 documentation.** Clauses of the current edition "
+        "that an implementation breaks under every Python version run: the implementation "
+        "does not do what today's documentation says.\n",
+        "\n".join(deviations) if deviations else "None observed.\n",
+        "**The Python 2.4 text against today.** Clauses of the classic edition that today's "
+        "implementations break under every Python version run: promises of the 2.4 library "
+        "reference that no longer hold. The catalogue's note on each says what changed.\n",
+        "\n".join(classic) if classic else "None observed.\n",
+        _availability_rst(results),
+    ]
     return "\n".join(parts)
+
+
+def _note(clause_id: str, catalogue: Catalogue) -> str:
+    if clause_id not in catalogue or not catalogue.get(clause_id).note:
+        return ""
+    return f"\n  Catalogue note: {prose(catalogue.get(clause_id).note)}\n"
+
+
+def _availability_rst(results: Sequence[Result]) -> str:
+    pythons = sorted({r.python for r in results}, key=_version_key)
+    present: dict[str, set[str]] = {}
+    for result in results:
+        present.setdefault(result.target, set()).add(result.python)
+    partial = {
+        target: sorted(found, key=_version_key)
+        for target, found in sorted(present.items())
+        if set(pythons) - found
+    }
+    lines = [
+        "**Classes that only some Python versions have.** A class missing from a version "
+        "was not verified there.\n"
+    ]
+    if not partial:
+        lines.append("None: every class verified exists under every Python version run.\n")
+    for target, found in partial.items():
+        lines.append(f"* {literal(target)}: only Python {escape(', '.join(found))}")
+    return "\n".join(lines) + "\n"
 
 
 def _clause_line(clause: Clause, catalogue: Catalogue) -> str:
