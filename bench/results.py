@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .stats import Summary, summarize
 
@@ -31,6 +31,7 @@ class Row:
     higher_is_better: bool = False
     shown: bool = True  # printed in the table; every row goes to results.json
     ratios: Dict[str, float] = field(default_factory=lambda: {})
+    ratio_ranges: Dict[str, Tuple[float, float]] = field(default_factory=lambda: {})
 
     @property
     def summary(self) -> Summary:
@@ -54,6 +55,10 @@ class Row:
             "repetitions": summary.count,
             "samples": [_finite(value) for value in self.samples],
             "ratios": {name: _finite(value) for name, value in self.ratios.items()},
+            "ratio_ranges": {
+                name: [_finite(low), _finite(high)]
+                for name, (low, high) in self.ratio_ranges.items()
+            },
         }
 
 
@@ -66,9 +71,10 @@ def add_ratios(rows: Sequence[Row], baselines: Mapping[str, Sequence[str]]) -> N
     """Fill each row's ratios against the baselines its section names.
 
     A baseline is a target name, compared within the same case, or ``"case/target"``, one row
-    every case of the section is compared with.
+    every case of the section is compared with. Where both rows have one sample per repetition
+    of the same interleaved run, the range of the per-repetition ratios is kept too.
     """
-    medians = {(row.section, row.case, row.metric, row.target): row.summary.median for row in rows}
+    by_key = {(row.section, row.case, row.metric, row.target): row for row in rows}
     for row in rows:
         order = list(baselines.get(row.section, ()))
         # A baseline is compared only with what comes after it: the floor is not "0.8x stdlib".
@@ -78,9 +84,19 @@ def add_ratios(rows: Sequence[Row], baselines: Mapping[str, Sequence[str]]) -> N
             case, _, target = baseline.rpartition("/")
             if (case or row.case, target) == (row.case, row.target):
                 continue
-            reference = medians.get((row.section, case or row.case, row.metric, target))
-            if reference is not None and reference > 0 and not math.isnan(reference):
+            base = by_key.get((row.section, case or row.case, row.metric, target))
+            if base is None:
+                continue
+            reference = base.summary.median
+            if reference > 0 and not math.isnan(reference):
                 row.ratios[target] = row.summary.median / reference
+            paired = [
+                mine / theirs
+                for mine, theirs in zip(row.samples, base.samples)
+                if theirs > 0 and not math.isnan(mine)
+            ]
+            if not case and len(paired) == len(row.samples) > 1:
+                row.ratio_ranges[target] = (min(paired), max(paired))
 
 
 def _number(value: float) -> str:
@@ -98,8 +114,15 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
+def _range_text(span: Optional[Tuple[float, float]]) -> str:
+    return f" [{_ratio(span[0])}-{_ratio(span[1])}]" if span else ""
+
+
 def format_table(rows: Sequence[Row]) -> str:
-    """The plain-text ratio table: value (median, min, max) and ratios, grouped by section."""
+    """The plain-text table: value (median, min, max) and ratios, grouped by section.
+
+    A ratio is followed by the range of its per-repetition ratios in brackets, where known.
+    """
     header = ("case", "target", "metric", "median", "min", "max", "unit", "n", "ratio")
     lines: List[List[str]] = []
     section = None
@@ -110,7 +133,10 @@ def format_table(rows: Sequence[Row]) -> str:
             lines.append([""] * len(header))  # a blank line between sections
         section = row.section
         summary = row.summary
-        ratio_text = ", ".join(f"{_ratio(value)}x {name}" for name, value in row.ratios.items())
+        ratio_text = ", ".join(
+            f"{_ratio(value)}x {name}" + _range_text(row.ratio_ranges.get(name))
+            for name, value in row.ratios.items()
+        )
         lines.append(
             [
                 f"{row.section}/{row.case}",
