@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional, cast
 
 from .plugin import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from .render import junit_xml, text_report, use_colour
-from .report import TargetRun, build_report, check_results
+from .report import Record, TargetRun, build_report, check_results
 from .runner import RunOptions, run_target
 from .targets import Target, TargetError, resolve_targets, skipped_classes
 from .xfails import XfailEntry, XfailFileError, parse_xfail_file
@@ -197,6 +198,44 @@ def _progress_line(run: TargetRun, done: int, total: int) -> str:
     return f"  [{done}/{total}] {run.target.spec}: {shown} ({run.seconds:.1f} s){ended}"
 
 
+_MARKS = {"passed": ".", "failed": "F", "skipped": "s"}
+
+
+class _Dots:
+    """Prints a character per finished check while one target runs at a time."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.column = 0
+        self._lock = threading.Lock()
+
+    def on_record(self, record: Record) -> None:
+        if not self.enabled or record.get("type") != "report":
+            return
+        when, outcome = record.get("when"), str(record.get("outcome"))
+        if record.get("wasxfail") is not None:
+            mark = "x" if outcome == "skipped" else "X"
+        elif when == "call" or (when == "setup" and outcome != "passed"):
+            mark = _MARKS.get(outcome, "?") if when == "call" or outcome == "skipped" else "E"
+        elif when == "teardown" and outcome == "failed":
+            mark = "E"
+        else:
+            return
+        with self._lock:
+            sys.stdout.write(mark)
+            self.column += 1
+            if self.column >= 80:
+                sys.stdout.write("\n")
+                self.column = 0
+            sys.stdout.flush()
+
+    def end_line(self) -> None:
+        with self._lock:
+            if self.column:
+                sys.stdout.write("\n")
+                self.column = 0
+
+
 def _failures(run: TargetRun) -> int:
     return sum(1 for check in check_results(run) if check.outcome in ("failed", "error"))
 
@@ -207,9 +246,12 @@ def _run_all(
     runs: dict[int, TargetRun] = {}
     failures = 0
     stopped = ""
-    with ThreadPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
+    workers = min(jobs, len(targets))
+    # Per-check progress only makes sense when the characters come from one target at a time.
+    dots = _Dots(enabled=not quiet and workers == 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures: list[Future[TargetRun]] = [
-            pool.submit(run_target, target, options) for target in targets
+            pool.submit(run_target, target, options, dots.on_record) for target in targets
         ]
         pending = dict(enumerate(futures))
         while pending:
@@ -223,6 +265,7 @@ def _run_all(
                 runs[index] = run
                 failures += _failures(run)
                 if not quiet:
+                    dots.end_line()
                     print(_progress_line(run, len(runs), len(targets)), flush=True)
             if options.maxfail and failures >= options.maxfail and not stopped:
                 stopped = f"not run: --maxfail {options.maxfail} reached"
@@ -321,4 +364,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED

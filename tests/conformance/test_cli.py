@@ -6,11 +6,11 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import cast
+from typing import Callable, Optional, cast
 
 import pytest
 from sockspec.conformance import cli
-from sockspec.conformance.report import TargetRun
+from sockspec.conformance.report import Record, TargetRun
 from sockspec.conformance.runner import RunOptions
 from sockspec.conformance.targets import Target
 from sockspec.spec import load_catalogue
@@ -291,7 +291,9 @@ def test_default_target_is_the_stdlib_module(
     """Without TARGET every complete class of the stdlib socketserver module is verified."""
     started: list[str] = []
 
-    def fake_run(target: Target, options: RunOptions) -> TargetRun:
+    def fake_run(
+        target: Target, options: RunOptions, on_record: Optional[Callable[[Record], None]] = None
+    ) -> TargetRun:
         started.append(target.spec)
         return TargetRun(target, [], 0, 0.0)
 
