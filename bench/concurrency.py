@@ -27,12 +27,12 @@ def measure(
     *,
     requests: Dict[str, int],
     repetitions: int,
-    seconds_per_run: float,
+    seconds_per_run: Dict[str, float],
 ) -> List[Row]:
     """Requests per second and p50/p99 latency per mode, client count and target.
 
     A run ends after ``requests[mode]`` requests or, on a slow or busy machine, once
-    ``seconds_per_run`` have passed (requests in flight then still complete and count).
+    ``seconds_per_run[mode]`` have passed (requests in flight then still complete and count).
     """
     rows: List[Row] = []
     for mode in modes:
@@ -53,13 +53,14 @@ def measure(
                     servers[target] = server
                     # A first short run warms the server (imports, thread/fork paths, caches).
                     warm_up = max(clients, requests[mode] // 10)
-                    _load(load, server.port, clients, warm_up, seconds_per_run / 4)
+                    _load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
+                run_seconds = seconds_per_run[mode]
                 for repetition in range(repetitions):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
                         server = servers[target]
                         cpu_before = server.cpu_seconds()
-                        result = _load(load, server.port, clients, requests[mode], seconds_per_run)
+                        result = _load(load, server.port, clients, requests[mode], run_seconds)
                         latencies: List[float] = result["latencies"]
                         # Forked children count once reaped, so this slightly undercounts forking.
                         cpu_used = server.cpu_seconds() - cpu_before

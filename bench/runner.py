@@ -33,10 +33,11 @@ FULL: Dict[str, Any] = {
     "concurrency_clients": [8, 32, 128],
     "concurrency_requests": {"threading": 1500, "forking": 500},
     "concurrency_repetitions": 3,
-    "concurrency_seconds_per_run": 0.75,
+    # Forking serves ~10x fewer requests per second, so it gets the longer runs.
+    "concurrency_seconds_per_run": {"threading": 0.5, "forking": 1.5},
     "shutdown_samples": 30,
     "suite_repetitions": 3,
-    "suite_budget_seconds": 90.0,
+    "suite_budget_seconds": 80.0,
 }
 QUICK: Dict[str, Any] = {
     "cpu_requests": 200,
@@ -44,7 +45,7 @@ QUICK: Dict[str, Any] = {
     "concurrency_clients": [8, 32, 128],
     "concurrency_requests": {"threading": 300, "forking": 150},
     "concurrency_repetitions": 1,
-    "concurrency_seconds_per_run": 0.5,
+    "concurrency_seconds_per_run": {"threading": 0.3, "forking": 0.6},
     "shutdown_samples": 5,
     "suite_repetitions": 1,
     "suite_budget_seconds": 30.0,
