@@ -201,13 +201,19 @@ class MixinShadowedByBase(socketserver.ThreadingMixIn, socketserver.TCPServer):
         socketserver.TCPServer.process_request(self, request, client_address)
 
 
-class HandleRunsTwice(socketserver.TCPServer):
-    """finish_request runs the handler's handle() a second time after the handler finished."""
+class HandleRunsTwice(socketserver.BaseRequestHandler):
+    """A handler base class that runs handle() twice for each request."""
 
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        handler_class: Any = self.RequestHandlerClass
-        handler = handler_class(request, client_address, self)
-        handler.handle()
+    def __init__(self, request: Any, client_address: Any, server: Any) -> None:
+        self.request = request
+        self.client_address = client_address
+        self.server = server
+        self.setup()
+        try:
+            self.handle()
+            self.handle()
+        finally:
+            self.finish()
 
 
 if hasattr(os, "fork"):
@@ -243,20 +249,14 @@ def _own_children() -> list[int]:
     return children
 
 
-class KillsForkedChildren(socketserver.TCPServer):
-    """After each request, kills any child process a handler forked to finish its work."""
+class KillsForkedChildren(socketserver.BaseRequestHandler):
+    """A handler base class whose finish() kills any child process forked in handle()."""
 
-    def __init__(
-        self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
-    ) -> None:
-        self._server_pid = os.getpid()
-        super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+    def setup(self) -> None:
+        self._children_before = set(_own_children())
 
-    def shutdown_request(self, request: Any) -> None:
-        super().shutdown_request(request)
-        if os.getpid() != self._server_pid:
-            return
-        for pid in _own_children():
+    def finish(self) -> None:
+        for pid in set(_own_children()) - self._children_before:
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)

@@ -106,14 +106,37 @@ class DatagramRequestBytesOnly(socketserver.BaseRequestHandler):
         super().__init__(data, client_address, server)
 
 
-class SetupReturnsValue(socketserver.BaseRequestHandler):
+class AltBaseRequestHandler:
+    """A request handler base written without the stdlib's, following the docs; a control."""
+
+    def __init__(self, request: Any, client_address: Any, server: Any) -> None:
+        self.request = request
+        self.client_address = client_address
+        self.server = server
+        self.setup()
+        try:
+            self.handle()
+        finally:
+            self.finish()
+
+    def setup(self) -> None:
+        """Prepare for the request; the base does nothing."""
+
+    def handle(self) -> None:
+        """Serve the request; the base does nothing."""
+
+    def finish(self) -> None:
+        """Clean up after the request; the base does nothing."""
+
+
+class SetupReturnsValue(AltBaseRequestHandler):
     """setup() returns a value instead of None."""
 
     def setup(self) -> None:
         return True  # type: ignore[return-value]
 
 
-class HandleWritesToClient(socketserver.BaseRequestHandler):
+class HandleWritesToClient(AltBaseRequestHandler):
     """The base handle() sends bytes to a stream client instead of doing nothing."""
 
     def handle(self) -> None:
@@ -121,7 +144,7 @@ class HandleWritesToClient(socketserver.BaseRequestHandler):
             self.request.sendall(b"unexpected\n")
 
 
-class FinishReturnsValue(socketserver.BaseRequestHandler):
+class FinishReturnsValue(AltBaseRequestHandler):
     """finish() returns a value instead of None."""
 
     def finish(self) -> None:

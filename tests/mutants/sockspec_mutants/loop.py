@@ -15,7 +15,7 @@ _DRAIN_LIMIT = 8
 #: How long it looks for one (seconds): a connection made just before counts as waiting.
 _DRAIN_WAIT = 0.2
 #: When NoneTimeoutGivesUp stops waiting although timeout is None (seconds).
-_GIVE_UP_AFTER = 0.2
+_GIVE_UP_AFTER = 0.05
 
 
 class BypassesGetRequest(LoopTCPServer):
@@ -159,7 +159,7 @@ class ServeForeverHonoursTimeout(LoopTCPServer):
 
 
 class ShutdownReturnsWhenIdle(LoopTCPServer):
-    """shutdown returns at once when no serve_forever is running, instead of waiting for one."""
+    """shutdown returns at once when no serve_forever runs, instead of waiting for one."""
 
     _looping = False
 
@@ -172,6 +172,8 @@ class ShutdownReturnsWhenIdle(LoopTCPServer):
 
     def shutdown(self) -> None:
         if not self._looping:
+            # Leave the stop request, so that a loop started later still ends at once.
+            self._stop_requested.set()
             return
         super().shutdown()
 

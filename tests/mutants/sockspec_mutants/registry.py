@@ -7,8 +7,15 @@ edition.  Every behavioural clause needs at least one entry.
 
 from __future__ import annotations
 
-#: The control classes: written here, following the docs, and expected to pass.
-CONTROLS: tuple[str, ...] = ("sockspec_mutants._loop:LoopTCPServer",)
+#: The control classes mutants build on, written here following the docs: target -> the
+#: clause patterns it must pass (the clauses of the mutants derived from it).
+CONTROLS: dict[str, tuple[str, ...]] = {
+    "sockspec_mutants._loop:LoopTCPServer": ("server.*", "resources.*"),
+    "sockspec_mutants.handlers:AltBaseRequestHandler[handler,server]": (
+        "handler.*",
+        "creation.handler.*",
+    ),
+}
 
 _LOOP = "sockspec_mutants.loop"
 _SERVERS = "sockspec_mutants.servers"
@@ -18,6 +25,9 @@ _FORKS = "sockspec_mutants.forks"
 _HANDLERS = "sockspec_mutants.handlers"
 
 _CREATION = "sockspec_mutants.creation"
+#: Explicit traits for handler mutants aimed at clauses that apply to ['handler', 'server']:
+#: detected from the class, a handler has no 'server' trait and those clauses would not apply.
+_ON_SERVER = "[handler,server]"
 _RESOURCES = "sockspec_mutants.resources"
 
 MUTANTS: dict[str, str] = {
@@ -32,9 +42,9 @@ MUTANTS: dict[str, str] = {
     f"{_CREATION}:UnixDatagramServerOnSeqpacket": "creation.unix_datagram_server.unix_datagram",
     f"{_CREATION}:SecretlyConcurrent": "creation.synchronous.one_at_a_time",
     f"{_CREATION}:MixinShadowedByBase": "creation.mixin.first_in_bases",
-    f"{_CREATION}:HandleRunsTwice": "creation.handler.handle_override",
+    f"{_CREATION}:HandleRunsTwice{_ON_SERVER}": "creation.handler.handle_override",
     f"{_CREATION}:ForkingSharesState": "creation.forking.state_not_shared",
-    f"{_CREATION}:KillsForkedChildren": "creation.handler.explicit_fork",
+    f"{_CREATION}:KillsForkedChildren{_ON_SERVER}": "creation.handler.explicit_fork",
     # the request loop
     f"{_LOOP}:BypassesGetRequest": "server.handle_request.order",
     f"{_LOOP}:HandleRequestDrainsBacklog": "server.handle_request.one_request",
@@ -83,17 +93,17 @@ MUTANTS: dict[str, str] = {
     f"{_DATAGRAM}:DatagramRequestUsesDuplicate": "server.get_request.datagram_pair",
     f"{_DATAGRAM}:DatagramActivateSetsTimeout": "server.server_activate.datagram_noop",
     # request handlers
-    f"{_HANDLERS}:FinishBeforeHandle": "handler.order.setup_handle_finish",
-    f"{_HANDLERS}:OneSharedInstance": "handler.instance.per_request",
-    f"{_HANDLERS}:AttributesAfterSetup": "handler.attributes.set_before_setup",
-    f"{_HANDLERS}:ClientAddressAsText": "handler.client_address.from_get_request",
+    f"{_HANDLERS}:FinishBeforeHandle{_ON_SERVER}": "handler.order.setup_handle_finish",
+    f"{_HANDLERS}:OneSharedInstance{_ON_SERVER}": "handler.instance.per_request",
+    f"{_HANDLERS}:AttributesAfterSetup{_ON_SERVER}": "handler.attributes.set_before_setup",
+    f"{_HANDLERS}:ClientAddressAsText{_ON_SERVER}": "handler.client_address.from_get_request",
     f"{_HANDLERS}:StreamRequestInATuple": "handler.request.stream_socket",
     f"{_HANDLERS}:DatagramRequestBytesOnly": "handler.request.datagram_pair",
     f"{_HANDLERS}:SetupReturnsValue": "handler.setup.default_noop",
-    f"{_HANDLERS}:HandleWritesToClient": "handler.handle.default_noop",
+    f"{_HANDLERS}:HandleWritesToClient{_ON_SERVER}": "handler.handle.default_noop",
     f"{_HANDLERS}:FinishReturnsValue": "handler.finish.default_noop",
-    f"{_HANDLERS}:FinishAfterFailedSetup": "handler.finish.skipped_if_setup_raises",
-    f"{_HANDLERS}:SkipsFinishOnError": "handler.finish.after_exception",
+    f"{_HANDLERS}:FinishAfterFailedSetup{_ON_SERVER}": "handler.finish.skipped_if_setup_raises",
+    f"{_HANDLERS}:SkipsFinishOnError{_ON_SERVER}": "handler.finish.after_exception",
     f"{_HANDLERS}:EmptyRfile": "stream_handler.rfile.readable",
     f"{_HANDLERS}:DiscardingWfile": "stream_handler.wfile.writable",
     f"{_HANDLERS}:RawRfile": "stream_handler.rfile.buffered_io",
