@@ -48,7 +48,7 @@ test: lint typecheck pytest
 matrix: venv
 	$(BIN)/python tests/matrix.py --out matrix
 
-# Loopback-only benchmarks of sockspec.impl vs the stdlib (bench/README.md); about 3 minutes.
+# Loopback-only benchmarks of sockspec.impl vs the stdlib (bench/README.md); 3-4 minutes.
 # Writes bench/results.json and bench/plots/*.svg, which the docs show.
 bench: venv
 	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e '.[bench]'
