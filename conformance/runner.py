@@ -134,6 +134,17 @@ class _RecordReader:
         return any(record.get("type") == "end" for record in self.records)
 
 
+def _exited(process: subprocess.Popen[bytes]) -> bool:
+    """True once the process has ended, without reaping it (its PID stays reserved)."""
+    if process.returncode is not None:
+        return True
+    try:
+        info = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return process.poll() is not None
+    return info is not None
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     # The process is still unreaped here, so its group ID cannot have been reused.
     with suppress(ProcessLookupError, PermissionError):
@@ -187,12 +198,8 @@ def run_target(
             )
         problem = ""
         ended_at: Optional[float] = None
-        while True:
-            try:
-                process.wait(timeout=_POLL)
-                break
-            except subprocess.TimeoutExpired:
-                pass
+        while not _exited(process):
+            time.sleep(_POLL)  # polling both the process and the results file, up to a deadline
             reader.poll()
             now = time.monotonic()
             if reader.ended and ended_at is None:
@@ -205,9 +212,14 @@ def run_target(
                 problem = f"the run exceeded its {options.deadline:g} s deadline and was killed"
                 _kill_group(process)
                 break
+        if process.returncode is None:
+            # Exited but not yet reaped, so the group ID is still ours: whatever the target left
+            # in the run's process group (a forked child that escaped the guard) goes too.
+            _kill_group(process)
+        returncode = process.wait()  # already ended: this only reaps it
         reader.poll()
         if not problem:
-            problem = _describe_exit(process.returncode, reader.ended, output)
+            problem = _describe_exit(returncode, reader.ended, output)
         if options.show_pytest_output:
             sys.stdout.write(output.read_text(encoding="utf-8", errors="replace"))
-    return TargetRun(target, reader.records, process.returncode, time.monotonic() - start, problem)
+    return TargetRun(target, reader.records, returncode, time.monotonic() - start, problem)
