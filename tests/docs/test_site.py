@@ -118,10 +118,11 @@ def _sample_bench(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     """The HTML site, built once per test run (shared by the xdist workers under a lock)."""
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    # An xdist worker's base temp is one directory per worker under the run's own.
+    if getattr(request.config, "workerinput", None) is not None:
         shared = shared.parent
     with (shared / "docs-site.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

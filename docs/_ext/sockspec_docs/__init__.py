@@ -23,6 +23,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .clause_checks import start_collecting
 from .directives import (
     ApiDirective,
     BenchDirective,
@@ -51,4 +52,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-cli-help", CliHelpDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")
+    # Collecting the suite takes seconds in a subprocess: start it before pages are read.
+    app.connect(
+        "builder-inited",
+        lambda app: start_collecting(app.config.sockspec_checks_package),
+    )
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +111,43 @@ def _read(output: Path) -> dict[str, list[str]]:
             if isinstance(clause_id, str) and isinstance(checks, list):
                 by_clause[clause_id] = [str(check) for check in checks]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
     return by_clause
+
+
+class _Background:
+    """One collection per build, started early so it overlaps with reading other pages."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._threads: dict[str, threading.Thread] = {}
+        self._results: dict[str, ClauseChecks] = {}
+
+    def start(self, package: str) -> None:
+        with self._lock:
+            if package in self._threads:
+                return
+            worker = threading.Thread(
+                target=self._collect, args=(package,), name="sockspec-docs-collect", daemon=True
+            )
+            self._threads[package] = worker
+        worker.start()
+
+    def _collect(self, package: str) -> None:
+        self._results[package] = collect_clause_checks(package)
+
+    def result(self, package: str) -> ClauseChecks:
+        self.start(package)
+        self._threads[package].join(_COLLECT_TIMEOUT + 10)
+        return self._results.get(package) or ClauseChecks(error=f"collecting {package} hung")
+
+
+_BACKGROUND = _Background()
+
+
+def start_collecting(package: str) -> None:
+    """Begin collecting ``package``'s clause checks in a background thread."""
+    _BACKGROUND.start(package)
+
+
+def clause_checks(package: str) -> ClauseChecks:
+    """The clause checks of ``package``, from the background collection (started if needed)."""
+    return _BACKGROUND.result(package)

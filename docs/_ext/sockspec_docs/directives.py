@@ -18,7 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from .api_page import api_rst
 from .bench_page import bench_rst
 from .catalogue_page import catalogue_rst
-from .clause_checks import collect_clause_checks
+from .clause_checks import clause_checks
 from .matrix_page import matrix_rst
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class CatalogueDirective(_GeneratedDirective):
 
     def run(self) -> list[nodes.Node]:
         catalogue = load_catalogue()
-        checks = collect_clause_checks(self.config.sockspec_checks_package)
+        checks = clause_checks(self.config.sockspec_checks_package)
         if checks.error:
             logger.warning("clause checks: %s", checks.error, location=self.get_location())
         source = Path(catalogue_module.__file__ or "").with_name("clauses.json")
