@@ -193,7 +193,8 @@ def _progress_line(run: TargetRun, done: int, total: int) -> str:
     counts: dict[str, int] = {}
     for check in check_results(run):
         counts[check.outcome] = counts.get(check.outcome, 0) + 1
-    shown = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "no checks"
+    order = ("passed", "failed", "error", "xfailed", "xpassed", "skipped", "not-applicable")
+    shown = ", ".join(f"{counts[o]} {o}" for o in order if counts.get(o)) or "no checks"
     ended = f"; ENDED EARLY: {run.problem}" if run.problem else ""
     return f"  [{done}/{total}] {run.target.spec}: {shown} ({run.seconds:.1f} s){ended}"
 

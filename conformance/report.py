@@ -44,7 +44,17 @@ OUTCOMES = (
     "untested",
 )
 # When a clause has several checks, the most serious outcome is the clause's.
-_SEVERITY = {"error": 6, "failed": 5, "xpassed": 4, "xfailed": 3, "passed": 2, "skipped": 1}
+# A check skipped as not applicable counts as a skip: whether the clause applies is decided
+# from the target's traits, not from its checks.
+_SEVERITY = {
+    "error": 6,
+    "failed": 5,
+    "xpassed": 4,
+    "xfailed": 3,
+    "passed": 2,
+    "skipped": 1,
+    "not-applicable": 1,
+}
 _COUNTED = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "untested")
 
 Record = Mapping[str, object]
@@ -101,8 +111,7 @@ def _fold(result: CheckResult, report: Record) -> None:
         result.leak_clause = _text(report, "leak_clause")
         return
     if outcome == "skipped":
-        # Applicability is decided per clause from the traits; a skipped check is a skip.
-        result.outcome = "skipped"
+        result.outcome = "not-applicable" if message.startswith("not applicable") else "skipped"
         result.message = message
     elif outcome == "failed":
         result.outcome = "failed" if when == "call" else "error"
@@ -202,6 +211,9 @@ def _target_report(
             outcome, message = "not-applicable", f"needs {', '.join(missing)}"
         elif verdict.outcome == "untested":
             outcome, message = "untested", "no check verifies this clause yet"
+        elif verdict.outcome == "not-applicable":
+            # The target has the clause's traits, but its checks found nothing to verify.
+            outcome, message = "skipped", verdict.message
         else:
             outcome, message = verdict.outcome, verdict.message
         rows.append(

@@ -102,6 +102,12 @@ def _is_handler_like(cls: type) -> bool:
     return has_hooks and parameters[:3] == ["request", "client_address", "server"]
 
 
+def _looks_like_server_part(cls: type) -> bool:
+    """A base server class or a mix-in: part of a server, but not one that can serve."""
+    mixin_names = ("daemon_threads", "process_request_thread", "max_children", "active_children")
+    return _is_server_like(cls) or any(hasattr(cls, name) for name in mixin_names)
+
+
 def _server_traits(cls: type) -> Optional[frozenset[str]]:
     """Detected traits of a server class, or None when it cannot serve."""
     traits = {"server"}
@@ -210,7 +216,7 @@ def skipped_classes(text: str) -> list[str]:
     module = _import(match.group("module"))
     skipped: list[str] = []
     for name, cls in _exported_classes(module):
-        if detect(cls) is None and (_is_server_like(cls) or hasattr(cls, "daemon_threads")):
+        if detect(cls) is None and _looks_like_server_part(cls):
             skipped.append(f"{match.group('module')}:{name} (not a complete server)")
     return skipped
 
@@ -254,7 +260,7 @@ def resolve_targets(text: str) -> list[Target]:
         return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits)]
     found = detect(obj)
     if found is None:
-        if _is_server_like(obj) or hasattr(obj, "daemon_threads") or hasattr(obj, "max_children"):
+        if _looks_like_server_part(obj):
             raise TargetError(
                 f"{name} is not a complete server: it has no usable socket_type and "
                 "address_family (give its traits as module:Class[stream,inet,...])"

@@ -134,6 +134,8 @@ def _check(outcome: str, message: str = "") -> CheckResult:
         (["failed", "error"], "error"),
         (["xfailed", "passed"], "xfailed"),
         (["xpassed", "xfailed"], "xpassed"),
+        (["not-applicable", "passed"], "passed"),
+        (["not-applicable"], "not-applicable"),
         ([], "untested"),
     ],
 )
