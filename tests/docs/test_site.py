@@ -18,6 +18,7 @@ from sockspec.spec import load_catalogue
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CHECK_LINKS = DOCS / "check_links.py"
+CHECKS_PACKAGE = ROOT / "conformance" / "checks"
 BUILD_TIMEOUT = 300.0
 PYTHONS = ("3.9", "3.12")
 SAMPLE_FAILURE = "expected 1 call of handle_error(), observed 2"
@@ -169,6 +170,16 @@ def test_catalogue_page_lists_every_clause(site: Path) -> None:
     ]
     assert not missing, f"clauses missing from catalogue.html: {missing}"
     assert len(entries.anchors) == len(catalogue.clauses)
+
+
+@needs_sphinx
+def test_catalogue_page_names_the_checks_of_each_clause(site: Path) -> None:
+    """Clause entries list the marked conformance checks found by collecting the suite."""
+    page = (site / "catalogue.html").read_text(encoding="utf-8")
+    checks = CHECKS_PACKAGE.glob("test_*.py")
+    if not any(checks):
+        pytest.skip("the conformance suite has no check modules yet")
+    assert "sockspec.conformance.checks.test_" in page
 
 
 @needs_sphinx
