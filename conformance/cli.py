@@ -250,31 +250,27 @@ def _run_all(
     workers = min(jobs, len(targets))
     # Per-check progress only makes sense when the characters come from one target at a time.
     dots = _Dots(enabled=not quiet and workers == 1)
+    waiting = list(enumerate(targets))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures: list[Future[TargetRun]] = [
-            pool.submit(run_target, target, options, dots.on_record) for target in targets
-        ]
-        pending = dict(enumerate(futures))
-        while pending:
-            for index, future in list(pending.items()):
-                if not future.done():
-                    continue
-                del pending[index]
-                if future.cancelled():
-                    continue
+        running: dict[Future[TargetRun], int] = {}
+        while waiting or running:
+            # Start targets only while --maxfail allows, so that none starts after the limit.
+            while waiting and len(running) < workers and not stopped:
+                index, target = waiting.pop(0)
+                running[pool.submit(run_target, target, options, dots.on_record)] = index
+            if not running:
+                break
+            # Bounded: every run has its own deadline.
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
                 run = future.result()
-                runs[index] = run
+                runs[running.pop(future)] = run
                 failures += _failures(run)
                 if not quiet:
                     dots.end_line()
                     print(_progress_line(run, len(runs), len(targets)), flush=True)
-            if options.maxfail and failures >= options.maxfail and not stopped:
+            if options.maxfail and failures >= options.maxfail:
                 stopped = f"not run: --maxfail {options.maxfail} reached"
-                for future in pending.values():
-                    future.cancel()
-            if pending:
-                # Bounded: every run has its own deadline.
-                wait(list(pending.values()), return_when=FIRST_COMPLETED)
     ordered: list[TargetRun] = []
     for index, target in enumerate(targets):
         ordered.append(runs.get(index) or TargetRun(target, [], None, 0.0, stopped or "not run"))

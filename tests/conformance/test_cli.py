@@ -307,6 +307,27 @@ def test_default_target_is_the_stdlib_module(
     assert "untested" in capsys.readouterr().out
 
 
+def test_maxfail_stops_before_the_next_target(run_cli: RunCli, tmp_path: Path) -> None:
+    """--maxfail 1 stops after the first failing check; targets not started are reported."""
+    report = tmp_path / "report.json"
+    run = run_cli(
+        "sample_servers:BadFilenoServer",
+        "socketserver:TCPServer",
+        "--clause",
+        "server.fileno.*",
+        "--maxfail",
+        "1",
+        "--jobs",
+        "1",
+        "--json",
+        str(report),
+    )
+    assert run.code == 1
+    bad, stdlib = _targets(run.json(report))
+    assert cast("Doc", bad["summary"])["failed"] == 1
+    assert stdlib["problem"] == "not run: --maxfail 1 reached"
+
+
 def test_json_output_is_valid_json_even_for_a_crash(run_cli: RunCli, tmp_path: Path) -> None:
     """The JSON report is written and parseable when a target's run ended early."""
     report = tmp_path / "report.json"
