@@ -15,29 +15,26 @@ Where the documentation leaves room, this loop does better than the stdlib:
 * A request whose ``verify_request()`` raises, or whose socket was accepted by
   a ``get_request()`` that then raised, is closed instead of leaked.
 * A handler class that is not callable is refused by the constructor.
+* The loops wait with ``poll()`` directly (``select()`` where there is no poll),
+  skipping the selectors module's bookkeeping on every turn.
 """
 
 from __future__ import annotations
 
 import contextlib
-import selectors
 import socket
 import sys
 import threading
 import traceback
 from time import monotonic
-from typing import Any, Generic, Optional, Protocol, Type, cast
+from typing import Any, Generic, Optional, Protocol, cast
 
 from typing_extensions import Self
 
 from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
+from ._waiting import Watch
 
 __all__ = ["BaseServer"]
-
-# poll() needs no descriptor of its own and one system call per wait; select() is the fallback.
-_Selector: Type[selectors.BaseSelector] = getattr(
-    selectors, "PollSelector", selectors.SelectSelector
-)
 
 
 class _Listening(Protocol):
@@ -100,9 +97,17 @@ class BaseServer(Generic[RequestT, AddressT]):
         ``poll_interval`` bounds how long a turn waits for a request, so it paces
         ``service_actions()``; ``shutdown()`` does not wait for it.
         """
+        watched = cast(_Listening, self).fileno()
         wake_reader, wake_writer = socket.socketpair()
+        try:
+            watch = Watch((watched, wake_reader.fileno()))
+        except BaseException:
+            wake_reader.close()
+            wake_writer.close()
+            raise
         with self.__loop_lock:
             if self.__loop_thread is not None:
+                watch.close()
                 wake_reader.close()
                 wake_writer.close()
                 raise RuntimeError(
@@ -112,21 +117,20 @@ class BaseServer(Generic[RequestT, AddressT]):
             self.__loop_thread = threading.get_ident()
             self.__wakeup = wake_writer
             self.__is_shut_down.clear()
+        wait, timeout = watch.wait, watch.argument(poll_interval)
         try:
-            with _Selector() as selector:
-                selector.register(cast(_Listening, self), selectors.EVENT_READ)
-                selector.register(wake_reader, selectors.EVENT_READ)
-                while not self.__shutdown_request:
-                    ready = selector.select(poll_interval)
-                    if self.__shutdown_request:
-                        # mypy keeps the loop condition's narrowing across select().
-                        break  # type: ignore[unreachable]
-                    # Only shutdown() writes to the wake-up socket, after setting the flag
-                    # checked above, so anything ready here is the listening socket.
-                    if ready:
-                        self._handle_request_noblock()
-                    self.service_actions()
+            while not self.__shutdown_request:
+                ready = wait(timeout)
+                if self.__shutdown_request:
+                    # mypy keeps the loop condition's narrowing across the wait.
+                    break  # type: ignore[unreachable]
+                # Only shutdown() writes to the wake-up socket, after setting the flag
+                # checked above, so anything ready here is the listening socket.
+                if ready:
+                    self._handle_request_noblock()
+                self.service_actions()
         finally:
+            watch.close()
             with self.__loop_lock:
                 self.__shutdown_request = False
                 self.__loop_thread = None
@@ -173,17 +177,20 @@ class BaseServer(Generic[RequestT, AddressT]):
         elif self.timeout is not None:
             timeout = min(timeout, self.timeout)
         deadline = None if timeout is None else monotonic() + timeout
-        with _Selector() as selector:
-            selector.register(listening, selectors.EVENT_READ)
-            while True:
-                if selector.select(timeout):
-                    self._handle_request_noblock()
-                    return
+        watch = Watch((listening.fileno(),))
+        try:
+            # A loop, as an early wake-up (a signal) must not count as a timeout.
+            while not watch.wait(watch.argument(timeout)):
                 if deadline is not None:
                     timeout = deadline - monotonic()
                     if timeout < 0:
-                        self.handle_timeout()
-                        return
+                        break
+            else:
+                self._handle_request_noblock()
+                return
+        finally:
+            watch.close()
+        self.handle_timeout()
 
     def _handle_request_noblock(self) -> None:
         """Get, verify and process one request that is known to be ready."""
