@@ -9,7 +9,8 @@ then ``process_request`` (which by default calls ``finish_request`` and
 Where the documentation leaves room, this loop does better than the stdlib:
 
 * ``shutdown()`` wakes ``serve_forever()`` at once through a wake-up socket
-  pair in the selector; ``poll_interval`` only paces ``service_actions()``.
+  pair watched with the listening socket; ``poll_interval`` only paces
+  ``service_actions()``.
 * ``shutdown()`` called from the thread running ``serve_forever()`` raises
   ``RuntimeError`` instead of waiting for itself forever.
 * A request whose ``verify_request()`` raises, or whose socket was accepted by
