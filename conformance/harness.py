@@ -346,8 +346,10 @@ def _family_for(traits: frozenset[str]) -> int:
     return int(socket.AF_INET)
 
 
-def _is_datagram(traits: frozenset[str]) -> bool:
-    return "datagram" in traits or "datagram-handler" in traits
+def _is_datagram(kind: str, traits: frozenset[str]) -> bool:
+    if kind == "handler":
+        return "datagram-handler" in traits
+    return "datagram" in traits
 
 
 def make_recording_class(
@@ -420,6 +422,7 @@ class Harness:
         self._sockets: list[socket.socket] = []
         self._descriptors: list[int] = []
         self._serving: list[tuple[Any, threading.Thread]] = []
+        self._transport: Optional[str] = None
         self._servers: list[Any] = []
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
@@ -554,8 +557,21 @@ class Harness:
 
     @property
     def datagram(self) -> bool:
-        """True when requests are datagrams."""
-        return _is_datagram(self.traits)
+        """True when requests are datagrams (see :meth:`use_transport` for handler targets)."""
+        if self._transport is not None:
+            return self._transport == "datagram"
+        return _is_datagram(self.target.kind, self.traits)
+
+    def use_transport(self, transport: str) -> None:
+        """Run a handler target under a ``"stream"`` or ``"datagram"`` stdlib server.
+
+        A plain handler (neither stream- nor datagram-specific) can serve both;
+        a check about one kind of request says which.  Call before building.
+        """
+        if transport not in ("stream", "datagram"):
+            raise HarnessError(f"unknown transport {transport!r}")
+        if self.target.kind == "handler":
+            self._transport = transport
 
     def server_base(self) -> Any:
         """The server class to instantiate: the target, or a stdlib server for a handler."""

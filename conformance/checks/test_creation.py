@@ -7,11 +7,11 @@ import select
 import socket
 import socketserver
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import pytest
-from sockspec.conformance.harness import Harness, ReplyHandler, TargetLike
+from sockspec.conformance.harness import Event, Harness, ReplyHandler, TargetLike
 
 
 def _family_name(family: int) -> str:
@@ -242,6 +242,13 @@ def test_forking_state_not_shared(target: TargetLike, harness: Harness) -> None:
     assert server.marker == "original", "expected the server object in the parent to be unchanged"
 
 
+def _at_least(count: int) -> Callable[[list[Event]], bool]:
+    def done(events: list[Event]) -> bool:
+        return sum(event.name in ("child-sent", "child-failed") for event in events) >= count
+
+    return done
+
+
 @pytest.mark.clause("creation.handler.explicit_fork")
 def test_handler_may_fork(target: TargetLike, harness: Harness) -> None:
     """A handler that forks in handle() lets its child answer later while the server serves on."""
@@ -268,6 +275,7 @@ def test_handler_may_fork(target: TargetLike, harness: Harness) -> None:
                 self.request[1].sendto(b"from-child", self.client_address)
             else:
                 self.request.sendall(b"from-child")
+            recorder.record("child-sent")
             status = 0
         except OSError as error:
             recorder.record("child-failed", str(error))
@@ -277,10 +285,12 @@ def test_handler_may_fork(target: TargetLike, harness: Harness) -> None:
     handler = type("Forks", (harness.handler_base(),), {"handle": handle})
     server = harness.make_server(handler, recorder=recorder)
     replies: list[bytes] = []
-    for payload in (b"one\n", b"two\n"):
+    for number, payload in enumerate((b"one\n", b"two\n"), start=1):
         client = harness.send(server, payload)
         harness.handle_one(server)
         os.write(go_write, b"g")
+        # One child at a time, so that each child reads the go-ahead meant for it.
+        recorder.wait_for(_at_least(number), timeout)
         reply = harness.reply(client)
         if datagram and not reply:
             # A datagram handler's finish() in the parent may send an empty reply first.

@@ -19,6 +19,7 @@ from sockspec.conformance.harness import (
     Recorder,
     TargetLike,
     as_recorded,
+    state_of,
 )
 
 HOOKS = ("setup", "handle", "finish")
@@ -146,6 +147,7 @@ def test_client_address_from_get_request(target: TargetLike, harness: Harness) -
 @pytest.mark.clause("handler.request.stream_socket")
 def test_stream_request_is_connected_socket(target: TargetLike, harness: Harness) -> None:
     """On a stream server a handler's request is the socket connected to its client."""
+    harness.use_transport("stream")
     seen: list[tuple[bool, object]] = []
 
     def handle(self: Any) -> None:
@@ -166,6 +168,7 @@ def test_stream_request_is_connected_socket(target: TargetLike, harness: Harness
 
 
 def _datagram_request(harness: Harness) -> tuple[object, Any]:
+    harness.use_transport("datagram")
     seen: list[object] = []
 
     def handle(self: Any) -> None:
@@ -197,20 +200,16 @@ def test_datagram_request_is_data_and_socket(target: TargetLike, harness: Harnes
     assert sock is server.socket, f"expected the server's socket; got {sock!r}"
 
 
-def _state(instance: object) -> dict[str, object]:
-    return dict(cast("dict[str, object]", vars(instance)))
-
-
 def _default_noop(harness: Harness, target: TargetLike, name: str) -> None:
     if {"stream-handler", "datagram-handler"} & target.traits or _overrides(target.obj, name):
         pytest.skip(f"not applicable: the target defines its own {name}()")
     cls: Any = harness.handler_base()
     instance = cls.__new__(cls)
     instance.request, instance.client_address, instance.server = None, ("127.0.0.1", 1), None
-    before = _state(instance)
+    before = state_of(instance)
     result = getattr(instance, name)()
     assert result is None, f"expected {name}() to return None; got {result!r}"
-    assert _state(instance) == before, f"expected {name}() to change nothing"
+    assert state_of(instance) == before, f"expected {name}() to change nothing"
 
 
 @pytest.mark.clause("handler.setup.default_noop")
