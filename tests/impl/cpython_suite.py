@@ -17,7 +17,7 @@ import sys
 import sysconfig
 import unittest
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 
 def _suite_path() -> Path:
@@ -38,9 +38,9 @@ def _load_suite() -> unittest.TestSuite:
     try:
         spec = importlib.util.spec_from_file_location("cpython_test_socketserver", path)
         assert spec is not None
-        assert spec.loader is not None
+        loader: Any = spec.loader  # typeshed's ModuleSpec.loader differs between versions
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        loader.exec_module(module)
     finally:
         if saved is None:
             del sys.modules["socketserver"]
