@@ -100,6 +100,15 @@ class Cell:
         return sorted(found, key=lambda r: (_version_key(r.python), r.target))
 
 
+_MESSAGE_LIMIT = 300
+
+
+def _one_line(message: str) -> str:
+    """A failure message on one line (the page lists them as bullet items), shortened."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 3] + "..."
+
+
 def _version_key(python: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in python.split("."))
 
@@ -130,7 +139,7 @@ def read_results(reports: Iterable[Path]) -> list[Result]:
                         target=target,
                         clause=jsondata.text(row.get("id")),
                         outcome=jsondata.text(row.get("outcome"), "untested"),
-                        message=jsondata.text(row.get("message")),
+                        message=_one_line(jsondata.text(row.get("message"))),
                     )
                 )
     return results
@@ -290,21 +299,17 @@ def _by_python(results: Sequence[Result]) -> dict[str, Cell]:
 
 
 def _problem_lines(problems: Sequence[Result]) -> str:
-    """Sub-items naming each failing class and Python once, with its first message."""
-    seen: set[tuple[str, str]] = set()
-    lines: list[str] = []
+    """Sub-items, one per distinct failure message: the classes and Pythons that had it."""
+    by_message: dict[str, list[Result]] = {}
     for result in problems:
-        key = (result.target, result.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        pythons = sorted(
-            {r.python for r in problems if (r.target, r.message) == key}, key=_version_key
-        )
-        message = f": {escape(result.message)}" if result.message else ""
-        lines.append(
-            f"\n\n  * {literal(result.target)} on Python {escape(', '.join(pythons))}{message}"
-        )
+        by_message.setdefault(result.message, []).append(result)
+    lines: list[str] = []
+    for message, results in by_message.items():
+        targets = sorted({r.target for r in results})
+        pythons = sorted({r.python for r in results}, key=_version_key)
+        said = f": {escape(message)}" if message else ""
+        names = ", ".join(literal(target) for target in targets)
+        lines.append(f"\n\n  * {names} on Python {escape(', '.join(pythons))}{said}")
     return "".join(lines)
 
 
