@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.machinery
 import importlib.util
 import io
 import json
@@ -17,7 +18,7 @@ import sys
 import sysconfig
 import unittest
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 
 def _suite_path() -> Path:
@@ -36,9 +37,9 @@ def _load_suite() -> unittest.TestSuite:
     # The suite does `import socketserver` at the top; hand it ours instead.
     sys.modules["socketserver"] = sockspec.impl
     try:
-        spec = importlib.util.spec_from_file_location("cpython_test_socketserver", path)
+        loader = importlib.machinery.SourceFileLoader("cpython_test_socketserver", str(path))
+        spec = importlib.util.spec_from_loader(loader.name, loader)
         assert spec is not None
-        loader: Any = spec.loader  # typeshed's ModuleSpec.loader differs between versions
         module = importlib.util.module_from_spec(spec)
         loader.exec_module(module)
     finally:
