@@ -423,6 +423,7 @@ class Harness:
         self._descriptors: list[int] = []
         self._serving: list[tuple[Any, threading.Thread]] = []
         self._transport: Optional[str] = None
+        self._warnings: Optional[warnings.catch_warnings[None]] = None
         self._servers: list[Any] = []
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
@@ -432,6 +433,11 @@ class Harness:
 
     def __enter__(self) -> Harness:
         self._threads_before = set(threading.enumerate())
+        # The harness's own threads (serve_forever, clients) make forking targets fork
+        # in a multi-threaded process on purpose; Python 3.12+ would warn each time.
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", message=_FORK_WARNING, category=DeprecationWarning)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -466,6 +472,9 @@ class Harness:
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
+        if self._warnings is not None:
+            self._warnings.__exit__(None, None, None)
+            self._warnings = None
 
     def close_server(self, server: Any) -> None:
         """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
@@ -1006,12 +1015,15 @@ def _constructor_arguments(
     return (), kwargs
 
 
+_FORK_WARNING = r".*multi-threaded, use of fork\(\) may lead to deadlocks.*"
+
+
 @contextlib.contextmanager
 def _quiet_fork_warnings() -> Generator[None, None, None]:
     # Python 3.12+ warns when fork() runs in a multi-threaded process; forking
     # servers driven from a serving thread do exactly that, on purpose.
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=_FORK_WARNING, category=DeprecationWarning)
         yield
 
 
