@@ -68,8 +68,13 @@ def test_server_close_leaves_no_zombies() -> None:
     assert not server.active_children
 
 
-def test_max_children_is_never_exceeded() -> None:
-    """With max_children = 2, no more than two children are ever outstanding."""
+@pytest.mark.parametrize("waiting", ["pidfd", "waitpid"])
+def test_max_children_is_never_exceeded(waiting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With max_children = 2, no more than two children are ever outstanding (either wait)."""
+    if waiting == "waitpid":
+        monkeypatch.delattr(os, "pidfd_open", raising=False)  # the fallback of other kernels
+    elif not hasattr(os, "pidfd_open"):
+        pytest.skip("os.pidfd_open needs Python 3.9+ on Linux 5.3+")
     outstanding: List[int] = []
 
     class Limited(Deep):
