@@ -26,6 +26,7 @@ from .plugin import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from .render import junit_xml, text_report, use_colour
 from .report import Record, TargetRun, build_report, check_results
 from .runner import RunOptions, run_target
+from .selection import select
 from .targets import Target, TargetError, resolve_targets, skipped_classes
 from .xfails import XfailEntry, XfailFileError, parse_xfail_file
 
@@ -147,7 +148,7 @@ def _selected_clauses(catalogue: Catalogue, edition: str, globs: Sequence[str]) 
     from fnmatch import fnmatchcase
 
     version = (sys.version_info[0], sys.version_info[1])
-    clauses = [c for c in catalogue.clauses if edition in c.editions and c.holds_for(version)]
+    clauses = select(catalogue.clauses, edition, version)
     for glob in globs:
         if not any(fnmatchcase(clause.id, glob) for clause in clauses):
             raise UsageError(

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Optional, cast
 import pytest
 
 from . import guard
+from .selection import is_selected, not_selected_reason
 from .targets import Target, TargetError, resolve_targets
 from .xfails import XfailEntry, XfailFileError, find_entry, parse_xfail_file
 
@@ -136,8 +137,8 @@ class SuiteState:
         return self._catalogue
 
     def selected(self, clause: Clause) -> bool:
-        """True when ``clause`` is in the selected edition and holds for the selected Python."""
-        return self.edition in clause.editions and clause.holds_for(self.version)
+        """True when this session's edition and Python verify ``clause``."""
+        return is_selected(clause, self.edition, self.version)
 
     def unmatched_xfails(self) -> list[XfailEntry]:
         """Xfail entries that covered no applicable check in this session."""
@@ -369,11 +370,7 @@ def _not_applicable(clause: Clause, target: Target) -> Optional[str]:
 
 
 def _not_selected(clause: Clause, state: SuiteState) -> Optional[str]:
-    if state.edition not in clause.editions:
-        return f"not in the {state.edition} edition"
-    if not clause.holds_for(state.version):
-        return "not for Python %d.%d (holds for %s)" % (*state.version, clause.versions_label)
-    return None
+    return not_selected_reason(clause, state.edition, state.version)
 
 
 # First, so that -k sees the clause IDs and the deselected checks never reach other plugins.

@@ -16,6 +16,7 @@ from typing import Optional, cast
 
 from sockspec.spec.catalogue import Catalogue, Clause
 
+from .selection import select
 from .targets import Target
 from .xfails import XfailEntry
 
@@ -263,11 +264,7 @@ def build_report(
     sockspec_version: str = "unknown",
 ) -> dict[str, object]:
     """The whole report document (see ``report_schema.json``)."""
-    clauses = [
-        clause
-        for clause in catalogue.clauses
-        if edition in clause.editions and clause.holds_for(version)
-    ]
+    clauses = select(catalogue.clauses, edition, version)
     targets = [_target_report(run, clauses, clause_globs) for run in runs]
     every_row = [row for target in targets for row in _rows(target)]
     python = platform.python_version()
