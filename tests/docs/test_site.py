@@ -21,6 +21,7 @@ CHECK_LINKS = DOCS / "check_links.py"
 CHECKS_PACKAGE = ROOT / "conformance" / "checks"
 BUILD_TIMEOUT = 300.0
 PYTHONS = ("3.9", "3.12")
+SAMPLE_NOTE = "forking was not measured:\nno os.fork here"
 SAMPLE_FAILURE = "expected 1 call of handle_error(), observed 2\nassert 2 == 1"
 #: The build `make docs` runs: fresh, warnings as errors, all reported, nitpicky.
 SPHINX_HTML = ("-m", "sphinx", "-b", "html", "-E", "-W", "--keep-going", "-n", "-q")
@@ -112,7 +113,8 @@ def _sample_bench(folder: Path) -> None:
         "max": 0.4,
         "ratios": {"stdlib": 0.001},
     }
-    _write_json(folder / "results.json", {"format": "sockspec-bench/1", "rows": [row]})
+    document = {"format": "sockspec-bench/1", "rows": [row], "notes": [SAMPLE_NOTE]}
+    _write_json(folder / "results.json", document)
     (folder / "plots" / "shutdown_latency.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', encoding="utf-8"
     )
@@ -210,6 +212,7 @@ def test_benchmark_figures_and_plots_are_shown(site: Path) -> None:
     page = (site / "benchmarks.html").read_text(encoding="utf-8")
     assert "0.25 ms (0.2-0.4)" in page
     assert "0.001x stdlib" in page
+    assert " ".join(SAMPLE_NOTE.split()) in page
     assert (site / "_images" / "shutdown_latency.svg").is_file()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import jsondata
-from .rst import escape, heading, list_table, literal
+from .rst import escape, heading, list_table, literal, one_line
 
 _PLOT_SUFFIXES = (".svg", ".png")
 SECTION_TITLES = {
@@ -156,9 +156,9 @@ def _machine_rst(document: dict[str, object]) -> str:
     if settings.get("quick") is True:
         facts.append(("Mode", "quick smoke run: figures are not for publishing"))
     lines = ["The figures below were measured on this machine:", ""]
-    lines += [f"* {name}: {escape(value)}" for name, value in facts]
+    lines += [f"* {name}: {escape(one_line(value))}" for name, value in facts]
     notes = [jsondata.text(note) for note in jsondata.items(document.get("notes"))]
     if notes:
         lines += ["", "Notes from the run:", ""]
-        lines += [f"* {escape(note)}" for note in notes if note]
+        lines += [f"* {escape(one_line(note))}" for note in notes if note.strip()]
     return "\n".join(lines) + "\n"

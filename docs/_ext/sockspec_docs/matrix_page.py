@@ -23,7 +23,7 @@ from pathlib import Path
 from sockspec.spec.catalogue import Catalogue, Clause
 
 from . import jsondata
-from .rst import escape, heading, list_table, literal, prose, verdict
+from .rst import escape, heading, list_table, literal, one_line, prose, verdict
 
 REPORT_FORMAT = "sockspec-conformance/1"
 NOT_RUN = (
@@ -103,9 +103,9 @@ class Cell:
 _MESSAGE_LIMIT = 300
 
 
-def _one_line(message: str) -> str:
+def _short_message(message: str) -> str:
     """A failure message on one line (the page lists them as bullet items), shortened."""
-    flat = " ".join(message.split())
+    flat = one_line(message)
     return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 3] + "..."
 
 
@@ -139,7 +139,7 @@ def read_results(reports: Iterable[Path]) -> list[Result]:
                         target=target,
                         clause=jsondata.text(row.get("id")),
                         outcome=jsondata.text(row.get("outcome"), "untested"),
-                        message=_one_line(jsondata.text(row.get("message"))),
+                        message=_short_message(jsondata.text(row.get("message"))),
                     )
                 )
     return results
@@ -363,7 +363,7 @@ def _findings_rst(results: Sequence[Result], catalogue: Catalogue) -> str:
 def _note(clause_id: str, catalogue: Catalogue) -> str:
     if clause_id not in catalogue or not catalogue.get(clause_id).note:
         return ""
-    return f"\n  Catalogue note: {prose(catalogue.get(clause_id).note)}\n"
+    return f"\n  Catalogue note: {prose(one_line(catalogue.get(clause_id).note))}\n"
 
 
 def _availability_rst(results: Sequence[Result]) -> str:
@@ -388,10 +388,10 @@ def _availability_rst(results: Sequence[Result]) -> str:
 
 
 def _clause_line(clause: Clause, catalogue: Catalogue) -> str:
-    note = f" {prose(clause.note)}" if clause.note else ""
+    note = f" {prose(one_line(clause.note))}" if clause.note else ""
     return (
         f"* {_clause_ref(clause.id, catalogue)} (Python {escape(clause.versions_label)}, "
-        f"{', '.join(sorted(clause.editions))}): {prose(clause.text)}{note}\n"
+        f"{', '.join(sorted(clause.editions))}): {prose(one_line(clause.text))}{note}\n"
     )
 
 

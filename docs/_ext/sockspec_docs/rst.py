@@ -75,6 +75,11 @@ def prose(text: str) -> str:
     return "".join(parts)
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace, newlines included, made one space."""
+    return " ".join(text.split())
+
+
 def indent(text: str, spaces: int = 3) -> str:
     """Indent every non-empty line of ``text``."""
     pad = " " * spaces
