@@ -107,6 +107,14 @@ def discover() -> dict[tuple[int, int], str]:
     return dict(sorted(interpreters.items()))
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (--out may point elsewhere)."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _run(
     name: str, command: list[str], log: Path, env: Optional[dict[str, str]] = None
 ) -> StepResult:
@@ -126,7 +134,7 @@ def _run(
             ).returncode
         except subprocess.TimeoutExpired:
             return StepResult(False, time.monotonic() - start, f"{name}: timed out")
-    detail = "" if code == 0 else f"{name}: exit {code}, see {log.relative_to(ROOT)}"
+    detail = "" if code == 0 else f"{name}: exit {code}, see {_shown(log)}"
     return StepResult(code == 0, time.monotonic() - start, detail)
 
 
@@ -233,11 +241,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     (out / "matrix.json").write_text(
         json.dumps([asdict(r) | {"ok": r.ok} for r in results], indent=2) + "\n", encoding="utf-8"
     )
-    print(f"\nwrote {(out / 'matrix.json').relative_to(ROOT)}")
+    print(f"\nwrote {_shown(out / 'matrix.json')}")
     if problem:
         print(f"matrix: {problem}", file=sys.stderr)
     else:
-        print(f"wrote {(out / 'conformance-matrix.md').relative_to(ROOT)} and .json")
+        print(f"wrote {_shown(out / 'conformance-matrix.md')} and .json")
     return 0 if all(r.ok for r in results) and not problem else 1
 
 
