@@ -157,18 +157,30 @@ def test_synchronous_server_one_at_a_time(target: TargetLike, harness: Harness) 
         pytest.skip(
             "not applicable: the clause is about servers without a threading/forking mix-in"
         )
-    running = threading.Lock()
+    guard = threading.Lock()
+    active: list[int] = []
+    lingered: list[bool] = []
     overlaps: list[str] = []
+    overlapped = threading.Event()
+    grace = harness.grace
 
     class Exclusive(ReplyHandler):
         def handle(self) -> None:
-            if not running.acquire(blocking=False):
-                overlaps.append("a second handler started while the first was running")
-                return
+            with guard:
+                first = not lingered
+                lingered.append(True)
+                active.append(1)
+                if len(active) > 1:
+                    overlaps.append("a second handler started while the first was running")
+                    overlapped.set()
             try:
                 super().handle()
+                if first:
+                    # Linger once: a server that runs handlers concurrently shows itself now.
+                    overlapped.wait(grace)
             finally:
-                running.release()
+                with guard:
+                    active.pop()
 
     handler = type("Exclusive", (Exclusive,), {"io_timeout": harness.timeout})
     server = harness.make_server(handler)
