@@ -169,7 +169,9 @@ def test_malformed_checks_error_with_the_reason(run_pytest: RunCli, fake_checks:
 
 def test_k_selects_by_clause_id(run_pytest: RunCli, fake_checks: Path) -> None:
     """-k with a clause ID selects the checks of that clause."""
-    run = run_pytest("--collect-only", "-q", "-k", STREAM_CLAUSE, "--sockspec-target=socketserver")
+    run = run_pytest(
+        "--collect-only", "-q", "-k", STREAM_CLAUSE, "--sockspec-target=socketserver:TCPServer"
+    )
     collected = [line for line in run.out.splitlines() if "::" in line]
     assert collected
     assert all("test_stream_only" in line for line in collected)
