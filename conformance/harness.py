@@ -16,7 +16,6 @@ handler thread or in a forked child process arrive in the check's process too.
 from __future__ import annotations
 
 import contextlib
-import errno
 import inspect
 import io
 import json
@@ -44,7 +43,6 @@ __all__ = [
     "HangError",
     "Harness",
     "HarnessError",
-    "HookCall",
     "Recorder",
     "ReplyHandler",
     "TargetLike",
@@ -171,9 +169,6 @@ class Event(NamedTuple):
     name: str
     values: tuple[object, ...]
     pid: int
-
-
-HookCall = Event
 
 
 class Recorder:
@@ -1025,8 +1020,3 @@ def _quiet_fork_warnings() -> Generator[None, None, None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_FORK_WARNING, category=DeprecationWarning)
         yield
-
-
-def socket_errno(error: OSError) -> str:
-    """The symbolic name of an ``OSError``'s errno, for messages."""
-    return errno.errorcode.get(error.errno or 0, str(error.errno))

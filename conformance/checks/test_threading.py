@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -56,8 +57,9 @@ def test_daemon_threads_honoured(target: TargetLike, harness: Harness, daemon: b
 
 
 _EXIT_WAITS_SCRIPT = """\
-import importlib, socket, sys, threading, time
-module_name, qualname, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+import importlib, os, socket, sys, threading, time
+module_name, qualname, family_name, kind_name, directory = sys.argv[1:6]
+timeout = float(sys.argv[6])
 cls = importlib.import_module(module_name)
 for part in qualname.split("."):
     cls = getattr(cls, part)
@@ -70,9 +72,19 @@ class Handler:
             time.sleep(0.005)
         print("handler finished after main thread:", not main.is_alive(), flush=True)
 
+family = getattr(socket, family_name)
+kind = getattr(socket, kind_name)
+if family_name == "AF_UNIX":
+    address = os.path.join(directory, "s")
+else:
+    address = ("::1" if family_name == "AF_INET6" else "127.0.0.1", 0)
 Server = type("Server", (cls,), {"daemon_threads": False})
-server = Server(("127.0.0.1", 0), Handler)
-client = socket.create_connection(server.server_address, timeout=timeout)
+server = Server(address, Handler)
+client = socket.socket(family, kind)
+if kind == socket.SOCK_STREAM:
+    client.connect(server.server_address)
+else:
+    client.sendto(b"x", server.server_address)
 server.handle_request()
 print("main thread done", flush=True)
 """
@@ -90,8 +102,10 @@ def _importable_name(cls: type) -> Optional[tuple[str, str]]:
 def test_interpreter_exit_waits_for_handler(target: TargetLike, harness: Harness) -> None:
     """With daemon_threads false, the interpreter exit waits for a running handler thread."""
     name = _importable_name(target.obj)
-    if name is None or not {"inet", "stream"} <= target.traits:
-        pytest.skip("needs an importable TCP server class to run in a child interpreter")
+    if name is None:
+        pytest.skip("needs a server class importable by name, to run in a child interpreter")
+    family = socket.AddressFamily(harness.family).name
+    kind = "SOCK_DGRAM" if harness.datagram else "SOCK_STREAM"
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     try:
         finished = subprocess.run(
@@ -100,6 +114,9 @@ def test_interpreter_exit_waits_for_handler(target: TargetLike, harness: Harness
                 "-c",
                 _EXIT_WAITS_SCRIPT,
                 *name,
+                family,
+                kind,
+                harness.directory,
                 str(harness.timeout),
             ],
             capture_output=True,
