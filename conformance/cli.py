@@ -107,8 +107,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="targets verified in parallel (default: CPU count)",
     )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="show more")
-    parser.add_argument("-q", "--quiet", action="count", default=0, help="show failures only")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: also list not-applicable clauses; -vv: also show pytest's own output",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="count", default=0, help="no progress; list failures only"
+    )
     parser.add_argument(
         "--traceback", action="store_true", help="show the Python traceback of a usage error"
     )
