@@ -135,10 +135,17 @@ def _server_traits(cls: type) -> Optional[frozenset[str]]:
 
 
 def _handler_traits(cls: type) -> frozenset[str]:
+    # Implementations that do not subclass the stdlib are recognised by the documented
+    # class names in their MRO, or (stream handlers) by the documented buffer sizes.
     traits = {"handler"}
-    if _inherits(cls, socketserver.StreamRequestHandler):
+    names = {klass.__name__ for klass in cls.__mro__}
+    if (
+        _inherits(cls, socketserver.StreamRequestHandler)
+        or "StreamRequestHandler" in names
+        or (hasattr(cls, "rbufsize") and hasattr(cls, "wbufsize"))
+    ):
         traits.add("stream-handler")
-    elif _inherits(cls, socketserver.DatagramRequestHandler):
+    elif _inherits(cls, socketserver.DatagramRequestHandler) or "DatagramRequestHandler" in names:
         traits.add("datagram-handler")
     return frozenset(traits)
 

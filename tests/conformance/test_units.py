@@ -14,7 +14,13 @@ from sockspec.conformance.report import (
     check_results,
     clause_outcome,
 )
-from sockspec.conformance.targets import Target, TargetError, resolve_targets, skipped_classes
+from sockspec.conformance.targets import (
+    Target,
+    TargetError,
+    detect,
+    resolve_targets,
+    skipped_classes,
+)
 from sockspec.conformance.xfails import XfailFileError, find_entry, parse_xfail_text
 
 
@@ -185,3 +191,47 @@ def test_classic_edition_checks_every_classic_clause_on_any_python() -> None:
     assert all(is_selected(clause, "classic", version) for clause in old)
     bounded = [c for c in clauses if "current" in c.editions and not c.holds_for(version)]
     assert not any(is_selected(clause, "current", version) for clause in bounded)
+
+
+class _ForeignBase:
+    """A request handler written without the stdlib, as another implementation would."""
+
+    def __init__(self, request: object, client_address: object, server: object) -> None:
+        self.request, self.client_address, self.server = request, client_address, server
+
+    def setup(self) -> None:
+        """Nothing to prepare."""
+
+    def handle(self) -> None:
+        """Nothing to serve."""
+
+    def finish(self) -> None:
+        """Nothing to release."""
+
+
+class StreamRequestHandler(_ForeignBase):
+    """Named as the docs name it, but not a stdlib subclass."""
+
+
+class _BufferedHandler(_ForeignBase):
+    """Has the documented stream-handler buffer sizes."""
+
+    rbufsize = -1
+    wbufsize = 0
+
+
+class DatagramRequestHandler(_ForeignBase):
+    """Named as the docs name it, but not a stdlib subclass."""
+
+
+@pytest.mark.parametrize(
+    ("cls", "trait"),
+    [
+        (StreamRequestHandler, "stream-handler"),
+        (_BufferedHandler, "stream-handler"),
+        (DatagramRequestHandler, "datagram-handler"),
+    ],
+)
+def test_handlers_outside_the_stdlib_get_their_kind_trait(cls: type, trait: str) -> None:
+    """Handlers that do not subclass the stdlib are typed by documented names or buffer sizes."""
+    assert detect(cls) == ("handler", frozenset({"handler", trait}))
