@@ -117,10 +117,11 @@ def measure(
 ) -> Tuple[List[Row], List[str]]:
     """Rows for the reference and each (case, target name, conformance target), plus notes.
 
-    Repetitions go round the targets in turn (given in priority order). A run starts only if,
-    at the pace of the slowest run so far, it ends within ``budget_seconds``; a round that
-    cannot finish is not started, so within one round every measured target gets the same
-    number of runs, and targets left out are named in the notes.
+    Repetitions go round the targets in turn (given in priority order). In the first round a
+    run starts only if, at the pace of the slowest run so far, it ends within
+    ``budget_seconds`` (targets left out are named in the notes); a later round starts only if
+    it is expected to end within the budget, and then runs to the end, so every measured
+    target gets the same number of runs.
     """
     started = time.monotonic()
     rows: List[Row] = []
@@ -142,7 +143,9 @@ def measure(
         if repetition and time.monotonic() - started + slowest * len(pending) > budget_seconds:
             break
         for spec in pending:
-            if time.monotonic() - started + slowest > budget_seconds:
+            # The first round may leave low-priority targets out; a later round, once started,
+            # runs to the end so that every target keeps the same number of runs.
+            if not repetition and time.monotonic() - started + slowest > budget_seconds:
                 break
             try:
                 run = _conformance_run(spec)
