@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Optional, cast
 
 import pytest
+import typing_extensions
 from sockspec import spec
 from sockspec.conformance.harness import TargetLike
 from sockspec.spec import classic, load_catalogue
@@ -60,7 +61,7 @@ def _protocols(target: TargetLike, edition: str) -> list[type]:
 
 def _covered(protocol: type) -> set[str]:
     covered: set[str] = set()
-    for name in dir(protocol):
+    for name in typing_extensions.get_protocol_members(protocol):
         try:
             covered.add(spec.declared_clause(protocol, name))
         except KeyError:
