@@ -321,14 +321,7 @@ def test_each_mutants_stdlib_counterpart_passes_its_clauses(base: str, tmp_path:
     _assert_baseline(run, base)
 
 
-FULL_BASELINES = os.environ.get("SOCKSPEC_FULL_BASELINES", "") == "1"
-FULL_BASELINES_REASON = (
-    "every class of four stdlib modules against every behavioural clause takes minutes;"
-    " set SOCKSPEC_FULL_BASELINES=1 to run it (make matrix covers the same ground in CI)"
-)
-
-
-@pytest.mark.skipif(not FULL_BASELINES, reason=FULL_BASELINES_REASON)
+@ONCE_PER_CI
 @pytest.mark.parametrize("module", BASELINE_MODULES)
 def test_stdlib_module_passes_the_mutants_clauses(module: str, tmp_path: Path) -> None:
     """Every server and handler class of the stdlib module passes the clauses mutants break."""
@@ -337,7 +330,7 @@ def test_stdlib_module_passes_the_mutants_clauses(module: str, tmp_path: Path) -
     _assert_baseline(run, module)
 
 
-@pytest.mark.skipif(not FULL_BASELINES, reason=FULL_BASELINES_REASON)
+@ONCE_PER_CI
 def test_reference_implementation_passes_the_mutants_clauses(tmp_path: Path) -> None:
     """Every class of sockspec.impl passes the clauses mutants break."""
     impl = importlib.util.find_spec("sockspec.impl")
