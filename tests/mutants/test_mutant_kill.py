@@ -43,13 +43,7 @@ _NOT_APPLICABLE = (
 )
 
 #: Mutants the suite does not catch yet: target -> why (the check that is missing or too weak).
-KNOWN_SURVIVORS: dict[str, str] = {
-    "sockspec_mutants.creation:SecretlyConcurrent": (
-        "the check for creation.synchronous.one_at_a_time sends three requests whose handlers"
-        " answer at once, so a server that secretly runs them in threads rarely overlaps two;"
-        " the check needs a first handler that holds (up to a deadline) until a second could start"
-    ),
-}
+KNOWN_SURVIVORS: dict[str, str] = {}
 
 #: Clauses a baseline fails today: (target, clause) -> why.  Each must still fail (so a fix
 #: shows up here); a mutant's kill on such a clause proves little until it is fixed.
@@ -180,7 +174,7 @@ ONCE_PER_CI = pytest.mark.skipif(
 )
 
 #: Known survivors that the suite catches now and then, by timing: their xfail is not strict.
-SOMETIMES_KILLED = frozenset({"sockspec_mutants.creation:SecretlyConcurrent"})
+SOMETIMES_KILLED: frozenset[str] = frozenset()
 
 
 def _missing_traits(target: str, clause_id: str) -> list[str]:
