@@ -53,7 +53,7 @@ import pytest
 
 from . import guard
 from .selection import is_selected, not_selected_reason
-from .targets import Target, TargetError, resolve_targets
+from .targets import Target, TargetError, missing_traits, resolve_targets
 from .xfails import XfailEntry, XfailFileError, find_entry, parse_xfail_file
 
 if TYPE_CHECKING:
@@ -363,7 +363,7 @@ def clause_of(item: pytest.Item) -> Optional[str]:
 
 
 def _not_applicable(clause: Clause, target: Target) -> Optional[str]:
-    missing = sorted(clause.applies_to - target.traits)
+    missing = missing_traits(clause.applies_to, target)
     if not missing:
         return None
     return f"not applicable: needs {', '.join(missing)}"
@@ -542,7 +542,9 @@ def _leak_clause(state: SuiteState, leaks: guard.Leaks, target: Optional[Target]
     except ValueError:  # CatalogueError
         return None
     applicable = [
-        clause for clause in resources if target is None or clause.applies_to <= target.traits
+        clause
+        for clause in resources
+        if target is None or not missing_traits(clause.applies_to, target)
     ]
     for pool in (applicable, resources):
         for clause in pool:

@@ -17,7 +17,7 @@ from typing import Optional, cast
 from sockspec.spec.catalogue import Catalogue, Clause
 
 from .selection import select
-from .targets import Target
+from .targets import Target, missing_traits
 from .xfails import XfailEntry
 
 __all__ = [
@@ -207,7 +207,7 @@ def _target_report(
                 f"{first.nodeid} left {first.leak}",
                 f"sockspec-conformance '{run.target.spec}' --clause '{first.clause}'",
             )
-        missing = sorted(clause.applies_to - run.target.traits)
+        missing = missing_traits(clause.applies_to, run.target)
         if missing:
             outcome, message = "not-applicable", f"needs {', '.join(missing)}"
         elif verdict.outcome == "untested":

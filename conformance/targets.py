@@ -35,6 +35,7 @@ __all__ = [
     "Target",
     "TargetError",
     "detect",
+    "missing_traits",
     "resolve_target",
     "resolve_targets",
     "skipped_classes",
@@ -75,6 +76,30 @@ class Target:
     def label(self) -> str:
         """The spec with its traits, as reports show it."""
         return f"{self.spec} [{','.join(sorted(self.traits))}]"
+
+
+def _handler_context(target: Target) -> frozenset[str]:
+    # The suite runs a handler under a stdlib loopback server of each transport its kind
+    # allows, so clauses about handlers "on a stream/datagram server" apply to it.
+    if "stream-handler" in target.traits:
+        transports = {"stream"}
+    elif "datagram-handler" in target.traits:
+        transports = {"datagram"}
+    else:
+        transports = {"stream", "datagram"}
+    return frozenset({"server", "inet", *transports})
+
+
+def missing_traits(applies_to: frozenset[str], target: Target) -> list[str]:
+    """The traits a clause needs that ``target`` lacks; empty when the clause applies.
+
+    A server target must have every trait.  A handler target is only concerned by
+    clauses that name a handler trait; for those, the server and transport traits are
+    supplied by the server the suite runs the handler under.
+    """
+    if target.kind == "handler" and applies_to & HANDLER_TRAITS:
+        return sorted(applies_to - target.traits - _handler_context(target))
+    return sorted(applies_to - target.traits)
 
 
 def _inherits(cls: type, base: type) -> bool:
