@@ -14,7 +14,7 @@ the concrete classes), ``test_server_methods`` (the request loop and its hooks),
 them), ``test_handlers`` (base, stream and datagram handlers),
 ``test_threading`` and ``test_forking`` (the mix-ins), ``test_resources``,
 ``test_declared`` (introspection: documented members through
-:func:`sockspec.spec.verify`, the module's classes, parameters and defaults)
+:func:`~sockspec.spec.verification.verify`, the module's classes, parameters and defaults)
 and ``test_typed_contract`` (run-time evidence for the typed clauses).
 
 A check that observes something which must *not* happen (a ``shutdown()`` that

@@ -1,7 +1,7 @@
 """Introspection checks: documented members, signatures, defaults and the module's classes.
 
 Every ``<area>.<member>.declared`` clause of the catalogue becomes one check
-(parametrized, one clause marker each), decided by :func:`sockspec.spec.verify`
+(parametrized, one clause marker each), decided by :func:`~sockspec.spec.verification.verify`
 against the Protocols of the target's kind and edition.  The ``creation``
 clauses about what *the module* provides are checked on the target's own
 module when that module is a socketserver implementation (it defines the
