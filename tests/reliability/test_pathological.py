@@ -35,12 +35,8 @@ PATHOLOGIES: dict[str, tuple[str, ...]] = {
 }
 
 #: Pathologies the suite does not report yet: target -> why.
-UNREPORTED: dict[str, str] = {
-    "LeaksThreads": (
-        "the resource guard files a thread leak under resources.threading.*, which does not"
-        " apply to a server without ThreadingMixIn, so the leak is dropped from the report"
-    ),
-}
+#: Pathologies the suite does not report yet: name -> why (a strict xfail each).
+UNREPORTED: dict[str, str] = {}
 
 
 def _params() -> list[Any]:
