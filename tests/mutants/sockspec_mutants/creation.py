@@ -10,6 +10,8 @@ import socketserver
 import threading
 from typing import Any
 
+from ._sockets import rebind_on
+
 #: Sockets a mutant leaked on purpose; kept referenced so that no finaliser closes them.
 LEAKED: list[socket.socket] = []
 
@@ -89,15 +91,7 @@ class TCPServerOnIPv6Socket(socketserver.TCPServer):
         self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
     ) -> None:
         super().__init__(server_address, RequestHandlerClass, False)
-        self.socket.close()
-        self.socket = _dual_stack_socket(self.socket_type)
-        if bind_and_activate:
-            try:
-                self.server_bind()
-                self.server_activate()
-            except BaseException:
-                self.server_close()
-                raise
+        rebind_on(self, _dual_stack_socket(self.socket_type), bind_and_activate)
 
     def server_bind(self) -> None:
         self.server_address = _mapped(self.server_address)
@@ -111,15 +105,7 @@ class UDPServerOnIPv6Socket(socketserver.UDPServer):
         self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
     ) -> None:
         super().__init__(server_address, RequestHandlerClass, False)
-        self.socket.close()
-        self.socket = _dual_stack_socket(self.socket_type)
-        if bind_and_activate:
-            try:
-                self.server_bind()
-                self.server_activate()
-            except BaseException:
-                self.server_close()
-                raise
+        rebind_on(self, _dual_stack_socket(self.socket_type), bind_and_activate)
 
     def server_bind(self) -> None:
         self.server_address = _mapped(self.server_address)
@@ -135,15 +121,7 @@ if hasattr(socket, "AF_UNIX"):
             self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
         ) -> None:
             super().__init__(server_address, RequestHandlerClass, False)
-            self.socket.close()
-            self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            if bind_and_activate:
-                try:
-                    self.server_bind()
-                    self.server_activate()
-                except BaseException:
-                    self.server_close()
-                    raise
+            rebind_on(self, socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET), bind_and_activate)
 
     class UnixDatagramServerOnSeqpacket(socketserver.UnixDatagramServer):
         """A UnixDatagramServer whose socket is SOCK_SEQPACKET, so datagrams cannot reach it."""
@@ -152,15 +130,7 @@ if hasattr(socket, "AF_UNIX"):
             self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
         ) -> None:
             super().__init__(server_address, RequestHandlerClass, False)
-            self.socket.close()
-            self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            if bind_and_activate:
-                try:
-                    self.server_bind()
-                    self.server_activate()
-                except BaseException:
-                    self.server_close()
-                    raise
+            rebind_on(self, socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET), bind_and_activate)
 
 
 class SecretlyConcurrent(socketserver.TCPServer):

@@ -6,6 +6,8 @@ import socket
 import socketserver
 from typing import Any
 
+from ._sockets import rebind_on
+
 #: Larger than any datagram a check sends over loopback.
 _WHOLE_DATAGRAM = 65535
 #: The timeout DatagramActivateSetsTimeout gives the socket; long enough not to fire in a check.
@@ -27,15 +29,7 @@ class UDPServerOnStreamSocket(socketserver.UDPServer):
         self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
     ) -> None:
         super().__init__(server_address, RequestHandlerClass, False)
-        self.socket.close()
-        self.socket = socket.socket(self.address_family, socket.SOCK_STREAM)
-        if bind_and_activate:
-            try:
-                self.server_bind()
-                self.server_activate()
-            except BaseException:
-                self.server_close()
-                raise
+        rebind_on(self, socket.socket(self.address_family, socket.SOCK_STREAM), bind_and_activate)
 
 
 class DatagramRequestUsesDuplicate(socketserver.UDPServer):

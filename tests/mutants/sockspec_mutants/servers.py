@@ -9,6 +9,7 @@ import sys
 import traceback
 from typing import Any, Optional, cast
 
+from ._sockets import rebind_on
 from .creation import TCPServerOnIPv6Socket
 
 
@@ -177,15 +178,7 @@ class IgnoresInet6AddressFamily(socketserver.TCPServer):
         self, server_address: Any, RequestHandlerClass: Any, bind_and_activate: bool = True
     ) -> None:
         super().__init__(server_address, RequestHandlerClass, False)
-        self.socket.close()
-        self.socket = socket.socket(socket.AF_INET, self.socket_type)
-        if bind_and_activate:
-            try:
-                self.server_bind()
-                self.server_activate()
-            except BaseException:
-                self.server_close()
-                raise
+        rebind_on(self, socket.socket(socket.AF_INET, self.socket_type), bind_and_activate)
 
 
 class ReusesHandlerInstance(socketserver.TCPServer):
