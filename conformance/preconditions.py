@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-import pytest
+# pytest documents this class as ``pytest.skip.Exception``; type checkers only see it here.
+from _pytest.outcomes import Skipped
 
 __all__ = ["Blocked", "blocked"]
 
 
-class Blocked(pytest.skip.Exception):
+class Blocked(Skipped):
     """Raised by a check whose precondition, stated by clause ``clause_id``, does not hold."""
 
     def __init__(self, clause_id: str, reason: str) -> None:
