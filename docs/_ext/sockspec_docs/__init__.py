@@ -13,7 +13,9 @@ project's own data into reStructuredText while the site is built:
 ``.. sockspec-bench::``
     the figures and plots written by ``make bench``;
 ``.. sockspec-departures::``
-    where the stdlib departs from its documentation, one reproducer each.
+    where the stdlib departs from its documentation, one reproducer each;
+``.. sockspec-classic-record::``
+    how each claim of the classic (2.x) edition was established.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -30,6 +32,7 @@ from .directives import (
     ApiDirective,
     BenchDirective,
     CatalogueDirective,
+    ClassicRecordDirective,
     CliHelpDirective,
     DeparturesDirective,
     MatrixDirective,
@@ -51,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-departures", DeparturesDirective)
+    app.add_directive("sockspec-classic-record", ClassicRecordDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
