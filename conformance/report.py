@@ -2,8 +2,9 @@
 
 The input is what :mod:`sockspec.conformance.collector` wrote for each target
 (a list of decoded JSON-lines records); the output is the JSON document
-described by ``report_schema.json`` (format ``sockspec-conformance/1``), which
-the text report, the JUnit writer, the docs and the matrix all read.
+described by ``report_schema.json`` (format
+:data:`~sockspec.conformance.records.REPORT_FORMAT`), which the text report, the
+JUnit writer, the docs and the matrix all read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Optional, cast
 
 from sockspec.spec.catalogue import Catalogue, Clause
 
+from .records import REPORT_FORMAT
 from .selection import select
 from .targets import Target, missing_traits
 from .xfails import XfailEntry
@@ -32,7 +34,7 @@ __all__ = [
     "unmatched_xfails",
 ]
 
-FORMAT = "sockspec-conformance/1"
+FORMAT = REPORT_FORMAT
 #: Every clause outcome a report can contain.
 OUTCOMES = (
     "passed",

@@ -10,6 +10,7 @@ from typing import Callable, Optional, cast
 
 import pytest
 from sockspec.conformance import cli
+from sockspec.conformance.records import REPORT_FORMAT
 from sockspec.conformance.report import Record, TargetRun
 from sockspec.conformance.runner import RunOptions
 from sockspec.conformance.selection import select
@@ -335,4 +336,4 @@ def test_json_output_is_valid_json_even_for_a_crash(run_cli: RunCli, tmp_path: P
     run = run_cli("sample_servers:CrashingServer", "--clause", "server.*", "--json", str(report))
     assert run.code == 1
     doc = json.loads(report.read_text(encoding="utf-8"))
-    assert doc["format"] == "sockspec-conformance/1"
+    assert doc["format"] == REPORT_FORMAT
