@@ -10,6 +10,7 @@ import threading
 from typing import Any, Optional
 
 import pytest
+from sockspec.conformance.checks._helpers import configured_server
 from sockspec.conformance.harness import (
     BackgroundCall,
     Harness,
@@ -48,7 +49,7 @@ def test_daemon_threads_honoured(target: TargetLike, harness: Harness, daemon: b
             seen.append(threading.current_thread().daemon)
 
     handler = type("Observing", (Observing,), {"io_timeout": harness.timeout})
-    server = harness.make_server(handler, attrs={"daemon_threads": daemon})
+    server = configured_server(harness, handler, {"daemon_threads": daemon})
     harness.exchange(server)
     harness.wait_until(lambda: bool(seen))
     assert seen == [daemon], (
@@ -165,7 +166,7 @@ def _blocked_request(harness: Harness, attrs: dict[str, object]) -> tuple[Any, A
     recorder = harness.recorder()
     handler = type("Lingering", (Lingering,), {"io_timeout": harness.timeout, "recorder": recorder})
     attributes = {"server_close": server_close, **attrs}
-    server = harness.make_server(handler, attrs=attributes)
+    server = configured_server(harness, handler, attributes)
     client = harness.send(server)
     harness.handle_one(server)
     # Wait for the reply: closing a datagram server's socket earlier would lose it.
@@ -227,3 +228,43 @@ def test_threading_handle_timeout_does_nothing(target: TargetLike, harness: Harn
     result = server.handle_timeout()
     assert result is None, f"expected None; got {result!r}"
     assert state_of(server) == before, "expected handle_timeout() to leave the server unchanged"
+
+
+@pytest.mark.clause("threading.daemon_threads.close_does_not_wait")
+def test_server_close_leaves_daemon_threads(target: TargetLike, harness: Harness) -> None:
+    """With daemon_threads true, server_close() returns while a request thread still runs."""
+    server, client, threads = _blocked_request(
+        harness, {"block_on_close": True, "daemon_threads": True}
+    )
+    closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+    returned = closing.wait(harness.timeout)
+    harness.reply(client)
+    for thread in threads:  # the check itself leaves no thread behind
+        thread.join(harness.timeout)
+    assert returned, "expected server_close() to return without waiting for a daemon thread"
+    assert server.handler_alive_at_return == [True], (
+        "expected server_close() to return while the daemon request thread was still running; "
+        "it waited for the thread"
+    )
+
+
+@pytest.mark.clause("creation.threading.state_shared")
+def test_threading_state_shared(target: TargetLike, harness: Harness) -> None:
+    """A change a threading server's handler makes to memory is seen by the server process."""
+    recorder = harness.recorder()
+
+    class Mutating(ReplyHandler):
+        def handle(self) -> None:
+            owner: Any = self.server
+            owner.marker = "changed by the handler"
+            super().handle()
+
+    handler = type("Mutating", (Mutating,), {"recorder": recorder, "io_timeout": harness.timeout})
+    server = harness.make_server(handler)
+    server.marker = "original"
+    reply = harness.exchange(server)
+    assert reply.startswith(b"reply:"), f"expected a reply; got {reply!r}"
+    assert recorder.wait_count("replied", 1, harness.timeout), "expected the handler to run"
+    assert server.marker == "changed by the handler", (
+        f"expected the handler's change to the server object to be seen; it reads {server.marker!r}"
+    )
