@@ -6,13 +6,13 @@ what the runtime opens for itself on first use (an event loop's wake-up pipe, a
 thread pool, a logging handler's file) then already exists when each check's
 snapshot is taken, and is never charged to a check.  A server that leaks a socket,
 thread or child on every use is still caught by the checks that follow.  A leak is
-charged to the resources clause the catalogue names for its kind.
+charged to the clause the catalogue names for its kind (``charges_leaks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import pytest
 
@@ -28,8 +28,11 @@ from ..state import (
     item_target,
     suite_state,
 )
-from ..targets import Target, missing_traits
+from ..targets import Target
 from .timeouts import exit_if_forked_child, time_limit
+
+if TYPE_CHECKING:
+    from sockspec.spec.catalogue import LeakKind
 
 __all__ = ["pytest_runtest_setup", "pytest_runtest_teardown"]
 
@@ -99,29 +102,18 @@ def _guard_resources(item: pytest.Item, state: SuiteState) -> Optional[str]:
 
 
 def leak_clause(state: SuiteState, leaks: guard.Leaks, target: Optional[Target]) -> Optional[str]:
-    """The ``resources.*`` clause a leak violates: threads, children, else descriptors."""
-    words: tuple[str, ...]
-    if leaks.threads:
-        words = ("thread",)
-    elif leaks.children:
-        words = ("child", "fork", "reap")
-    else:
-        words = ("socket", "fd", "descriptor", "close", "request")
+    """The clause the catalogue charges this kind of leak to (threads, children, else fds).
+
+    None when no clause charging that kind applies to the target: the leak is then the
+    leaking check's own failure.
+    """
+    kind: LeakKind = "thread" if leaks.threads else "child" if leaks.children else "descriptor"
+    if target is None:
+        return None
     try:
-        resources = [
-            clause
-            for clause in state.catalogue.clauses
-            if clause.section == "resources" and state.selected(clause)
-        ]
+        clause = state.catalogue.leak_clause(
+            kind, target.traits, edition=state.edition, version=state.version
+        )
     except ValueError:  # CatalogueError
         return None
-    applicable = [
-        clause
-        for clause in resources
-        if target is None or not missing_traits(clause.applies_to, target)
-    ]
-    for pool in (applicable, resources):
-        for clause in pool:
-            if any(word in clause.id for word in words):
-                return clause.id
-    return applicable[0].id if applicable else None
+    return None if clause is None else clause.id

@@ -153,9 +153,9 @@ def test_instance_forced_knobs_block_their_consequences(targets_dir: Path) -> No
     )
     phases = reports(records)
     blocked = {(r["clause"], r["blocked_by"]) for r in phases if r.get("blocked_by")}
-    assert ("threading.daemon_threads.honoured", "threading.daemon_threads.default_false") in (
-        blocked
-    ), run.out[-3000:]
+    assert ("threading.daemon_threads.honoured", "creation.mixin.attributes_tune") in blocked, (
+        run.out[-3000:]
+    )
     assert (
         "creation.bind_and_activate.deferred",
         "creation.bind_and_activate.parameter",
