@@ -118,7 +118,6 @@ def _row(
     if missing:
         outcome, message = "not-applicable", f"needs {', '.join(missing)}"
     elif problem:
-        # Nothing about a target that cannot be built was verified: one problem, no verdicts.
         outcome, message = "not-run", f"not run: {problem}"
     elif verdict.outcome == "untested":
         outcome, message = "untested", "no check verifies this clause yet"
@@ -148,7 +147,13 @@ def _target_report(run: TargetRun, clauses: Sequence[Clause], globs: Sequence[st
     leaks = _leaks_by_clause(run, checks, clauses)
     found = target_problem(run)
     problem, hint = found if found is not None else (run.problem, "")
-    unusable = problem if found is not None else ""
+    if found is not None:
+        unusable = problem  # nothing about a target that cannot be built was verified
+    elif run.status != "completed" and not any(r["type"] == "item" for r in run.records):
+        # Stopped before its checks were even collected: which clauses have checks is unknown.
+        unusable = problem.removeprefix("not run: ") or "the run stopped"
+    else:
+        unusable = ""
     rows = [
         _row(run, clause, by_clause.get(clause.id, []), leaks.get(clause.id, []), unusable)
         for clause in clauses
