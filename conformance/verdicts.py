@@ -18,9 +18,7 @@ from .targets import Target
 __all__ = ["CheckResult", "TargetRun", "check_results", "clause_outcome", "target_problem"]
 
 # When a clause has several checks, the most serious outcome is the clause's.  A blocked or
-# unrun check outranks a pass: the clause was not fully verified.  A check skipped as not
-# applicable counts as a skip: whether the clause applies is decided from the target's
-# traits, not from its checks.
+# unrun check outranks a pass: the clause was not fully verified.
 _SEVERITY: dict[Outcome, int] = {
     "error": 9,
     "failed": 8,
@@ -92,8 +90,9 @@ def _fold(result: CheckResult, report: ReportRecord) -> None:
     elif outcome == "skipped" and not_run:
         result.outcome, result.message = "not-run", not_run
     elif outcome == "skipped":
-        result.outcome = "not-applicable" if message.startswith("not applicable") else "skipped"
-        result.message = message
+        # Whether a clause applies is the catalogue's to say (report.inapplicable_reason),
+        # so a check that skips itself is a skip, whatever its message.
+        result.outcome, result.message = "skipped", message
     elif outcome == "failed":
         result.outcome = "failed" if when == "call" else "error"
         result.message = message
