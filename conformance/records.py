@@ -25,6 +25,7 @@ __all__ = [
     "COUNTED_OUTCOMES",
     "OUTCOMES",
     "REPORT_FORMAT",
+    "SEVERITY",
     "ClauseRow",
     "CollectErrorRecord",
     "DocumentSummary",
@@ -50,25 +51,30 @@ __all__ = [
 #: ``blocked_by``, the document's ``interrupted``.
 REPORT_FORMAT = "sockspec-conformance/2"
 
-#: The verdict of one clause (or one check) against one target.
+#: The verdict of one clause (or one check) against one target, from most to least serious:
+#: where verdicts are folded (the checks of a clause, a clause over several classes or
+#: Pythons), the most serious one wins.
 #:
 #: ``blocked``: the check's precondition, promised by another clause, does not hold (that
 #: clause carries the failure); ``not-run``: the check never ran, because the target hangs,
-#: could not be constructed, or the run was interrupted.
+#: could not be constructed, or the run was interrupted.  Both outrank ``passed``: the
+#: clause was not fully verified.
 Outcome = Literal[
-    "passed",
-    "failed",
     "error",
-    "skipped",
-    "xfailed",
+    "failed",
     "xpassed",
+    "xfailed",
     "blocked",
     "not-run",
-    "not-applicable",
+    "passed",
+    "skipped",
     "untested",
+    "not-applicable",
 ]
-#: Every outcome, in the order reports list them.
+#: Every outcome, from most to least serious.
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+#: Outcome -> rank, higher is more serious.
+SEVERITY: dict[Outcome, int] = {o: len(OUTCOMES) - i for i, o in enumerate(OUTCOMES)}
 #: The outcomes of applicable clauses, each counted in a :class:`Tally`.
 COUNTED_OUTCOMES: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o != "not-applicable")
 
@@ -174,6 +180,7 @@ class CollectErrorRecord(TypedDict):
     message: str
 
 
+#: Any record of the results file; the ``type`` field tells which.
 Record = Union[
     SessionRecord, ItemRecord, ReportRecord, EndRecord, ProblemRecord, CollectErrorRecord
 ]
