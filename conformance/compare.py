@@ -28,6 +28,7 @@ from .findings import (
     json_objects,
     load_report,
     python_key,
+    python_label,
     read_verdicts,
 )
 
@@ -53,7 +54,7 @@ def load_reports(paths: Sequence[Path]) -> list[Run]:
     runs: list[Run] = []
     for path in paths:
         doc = load_report(path)
-        python = ".".join(str(doc.get("python")).split(".")[:2])
+        python = python_label(doc)
         edition = str(doc.get("edition"))
         runs.append(Run(f"{python}/{edition}", python, edition, doc))
     return sorted(runs, key=lambda run: (run.edition != "current", python_key(run.python)))

@@ -18,6 +18,7 @@ forgiving, since reports written by another version of sockspec may lack fields.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "load_report",
     "most_serious",
     "python_key",
+    "python_label",
     "read_verdicts",
 ]
 
@@ -86,8 +88,16 @@ class Finding:
 
 
 def python_key(python: str) -> tuple[int, ...]:
-    """Sort key of a version such as ``3.9`` or ``3.12.1``."""
-    return tuple(int(part) if part.isdigit() else 0 for part in python.split("."))
+    """Sort key of a Python label: ``3.9`` < ``3.12.1`` < ``PyPy 3.9`` (CPython first)."""
+    numbers = tuple(int(part) for part in re.findall(r"\d+", python))
+    return (0 if python[:1].isdigit() else 1, *numbers)
+
+
+def python_label(document: Mapping[str, object]) -> str:
+    """A report's Python as the matrix names it: ``3.12``, or ``PyPy 3.9`` for another one."""
+    minor = ".".join(_text(document.get("python"), "?").split(".")[:2])
+    implementation = _text(document.get("implementation"), "CPython")
+    return minor if implementation == "CPython" else f"{implementation} {minor}"
 
 
 def implementation_of(target: str) -> str:
@@ -133,7 +143,7 @@ def _text(value: object, default: str = "") -> str:
 
 def read_verdicts(document: Mapping[str, object]) -> list[Verdict]:
     """Every clause verdict of a report document."""
-    python = ".".join(_text(document.get("python"), "?").split(".")[:2])
+    python = python_label(document)
     edition = _text(document.get("edition"), "current")
     return [
         Verdict(

@@ -48,7 +48,7 @@ __all__ = [
 
 #: The report document's format; bump it when a reader of the previous one would misread it.
 #: 2: outcomes ``blocked`` and ``not-run``, a target's ``status`` and ``hint``, a clause's
-#: ``blocked_by``, the document's ``interrupted``.
+#: ``blocked_by``, the document's ``interrupted`` and ``implementation``.
 REPORT_FORMAT = "sockspec-conformance/2"
 
 #: The verdict of one clause (or one check) against one target, from most to least serious:
@@ -258,6 +258,8 @@ class ReportDocument(TypedDict):
     format: str
     sockspec_version: str
     python: str
+    #: ``platform.python_implementation()`` of that Python: CPython, PyPy...
+    implementation: str
     platform: str
     edition: str
     clause_filter: list[str]

@@ -232,6 +232,8 @@ def build_report(
         "format": REPORT_FORMAT,
         "sockspec_version": sockspec_version,
         "python": python,
+        # The checks ran in subprocesses of this same interpreter (runner: sys.executable).
+        "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "edition": edition,
         "clause_filter": list(clause_globs),
