@@ -11,7 +11,9 @@ project's own data into reStructuredText while the site is built:
     the version x result table and the clause x implementation grid written by
     ``make matrix``;
 ``.. sockspec-bench::``
-    the figures and plots written by ``make bench``.
+    the figures and plots written by ``make bench``;
+``.. sockspec-departures::``
+    where the stdlib departs from its documentation, one reproducer each.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -29,6 +31,7 @@ from .directives import (
     BenchDirective,
     CatalogueDirective,
     CliHelpDirective,
+    DeparturesDirective,
     MatrixDirective,
 )
 from .roles import VerdictRole
@@ -47,6 +50,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
+    app.add_directive("sockspec-departures", DeparturesDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
