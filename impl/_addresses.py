@@ -39,9 +39,11 @@ def check_address(owner: str, family: int, address: object) -> None:
 
 
 def _is_ip_tuple(address: object, shortest: int, longest: int) -> bool:
-    if not isinstance(address, tuple):
+    # PyPy's bind() also takes a list; CPython's refuses one itself, so letting it through
+    # turns nothing away that either interpreter would bind.
+    if not isinstance(address, (tuple, list)):
         return False
-    fields = cast(Tuple[object, ...], address)
+    fields = tuple(cast(Tuple[object, ...], address))
     if not shortest <= len(fields) <= longest:
         return False
     host, *numbers = fields

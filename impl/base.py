@@ -165,11 +165,12 @@ class BaseServer(Generic[RequestT, AddressT]):
     def service_actions(self) -> None:
         """Called once per turn of ``serve_forever()``; does nothing unless overridden."""
 
-    def handle_request(self) -> None:
+    def handle_request(self) -> Any:
         """Wait for one request (at most ``timeout`` seconds) and handle it.
 
         The wait is the shorter of ``self.timeout`` and the listening socket's own
-        timeout; when it expires, ``handle_timeout()`` is called instead.
+        timeout; when it expires, ``handle_timeout()`` is called instead and what it
+        returned is returned (None after a handled request), as in the stdlib.
         """
         listening = cast(_Listening, self)
         timeout = listening.socket.gettimeout()
@@ -188,10 +189,10 @@ class BaseServer(Generic[RequestT, AddressT]):
                         break
             else:
                 self._handle_request_noblock()
-                return
+                return None
         finally:
             watch.close()
-        self.handle_timeout()
+        return self.handle_timeout()
 
     def _handle_request_noblock(self) -> None:
         """Get, verify and process one request that is known to be ready."""
