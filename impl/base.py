@@ -32,6 +32,7 @@ from typing import Any, Generic, Optional, Protocol, cast
 
 from typing_extensions import Self
 
+from ._forks import request_begins
 from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
 from ._waiting import Watch
 
@@ -247,7 +248,12 @@ class BaseServer(Generic[RequestT, AddressT]):
         self.shutdown_request(request)
 
     def finish_request(self, request: RequestT, client_address: AddressT) -> None:
-        """Handle the request by instantiating ``RequestHandlerClass``."""
+        """Handle the request by instantiating ``RequestHandlerClass``.
+
+        Notes the thread's fork count first, so that ``shutdown_request()`` can tell
+        that the handler forked and left the connection to its child.
+        """
+        request_begins()
         self.RequestHandlerClass(request, client_address, self)
 
     def shutdown_request(self, request: RequestT) -> None:
