@@ -35,7 +35,6 @@ TEST_EXTRAS = ["hypothesis>=6.100", "pytest-xdist>=3.5"]
 CONFORMANCE_TARGETS = ["socketserver", "http.server", "xmlrpc.server", "wsgiref.simple_server"]
 #: Reasoned known deviations (see the files' comments).
 STDLIB_XFAILS = ROOT / "conformance" / "xfails" / "stdlib.xfail"
-IMPL_XFAILS = ROOT / "impl" / "conformance.xfail"
 #: The current docs must hold; the classic (2.4) edition's failures are findings.
 EDITIONS = ("current", "classic")
 STEP_TIMEOUT = 900.0
@@ -189,15 +188,13 @@ def run_version(version: tuple[int, int], executable: str, out: Path) -> Version
         elif not report.exists():
             step = StepResult(False, step.seconds, f"{step.detail}; no report written".strip("; "))
         result.steps["conformance" if edition == "current" else edition] = step
-    # The reference implementation must pass the current edition, bar its reasoned xfails.
+    # The reference implementation must pass the current edition, with no xfail file.
     impl_report = out / f"impl-conformance-{label}.json"
     result.steps["impl"] = _run(
         "conformance (sockspec.impl)",
         [
             conformance,
             "sockspec.impl",
-            "--xfail-file",
-            str(IMPL_XFAILS),
             "--json",
             str(impl_report),
             "-q",
