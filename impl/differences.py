@@ -99,6 +99,34 @@ DIFFERENCES: Tuple[Difference, ...] = (
             "UnixStreamServer",
         )
     ),
+    *(
+        Difference(
+            key=f"{owner}.max_threads",
+            kind="extra",
+            stdlib="no bound: a thread per request",
+            ours="max_threads (default None, the stdlib's behaviour) bounds the request "
+            "threads running at once; the server accepts nothing while the bound is reached",
+            reason="an extension, not a clause of the spec: ForkingMixIn has max_children, "
+            "and third-party servers add thread pools for the same need",
+            test="tests/impl/test_max_threads.py::"
+            "test_bound_holds_under_128_clients_and_no_request_is_lost",
+        )
+        for owner in (
+            "ThreadingMixIn",
+            "ThreadingTCPServer",
+            "ThreadingUDPServer",
+            "ThreadingUnixDatagramServer",
+            "ThreadingUnixStreamServer",
+        )
+    ),
+    Difference(
+        key="ThreadingMixIn.shutdown",
+        kind="extra",
+        stdlib="the mix-in has no shutdown(); the server's is used",
+        ours="also ends the wait for a free max_threads slot, then calls the server's",
+        reason="shutdown() must stay prompt while the max_threads bound is reached",
+        test="tests/impl/test_max_threads.py::test_shutdown_is_prompt_while_the_limit_is_reached",
+    ),
     Difference(
         key="BaseServer.get_request",
         kind="extra",
