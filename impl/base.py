@@ -26,15 +26,15 @@ import contextlib
 import socket
 import sys
 import threading
-import traceback
 from time import monotonic
-from typing import Any, Generic, Optional, Protocol, cast
-
-from typing_extensions import Self
+from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, cast
 
 from ._forks import request_begins
 from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
 from ._waiting import Watch
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["BaseServer"]
 
@@ -271,6 +271,8 @@ class BaseServer(Generic[RequestT, AddressT]):
 
         The wording of the report matches the stdlib's, which logs may depend on.
         """
+        import traceback  # only when needed, as the stdlib does: it pulls in linecache etc.
+
         rule = "-" * 40
         print(rule, file=sys.stderr)
         print(
