@@ -7,7 +7,7 @@ default (PEP 696), so an unparameterised ``TCPServer`` still reads naturally.
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Any, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, Type, Union
 
 from typing_extensions import Protocol, TypeAlias, TypeVar
 
@@ -126,8 +126,11 @@ class HandlerFactory(Protocol[_RequestT_contra, _AddressT_contra, _ServerT_contr
 #: the server satisfies, or any handler class of the stdlib's socketserver.  Those are
 #: typed (by typeshed) for the stdlib's own ``BaseServer``, which ours do not derive
 #: from, yet they use nothing ours lack (``http.server``, ``xmlrpc.server``...).
+#: A ``Callable`` here, where nothing binds it: pyrefly 1.4.1 does not match a generic
+#: class (``StreamRequestHandler``) against a callback Protocol, only against a Callable.
 HandlerClass: TypeAlias = Union[
-    HandlerFactory[Any, Any, _ServerT], Type["socketserver.BaseRequestHandler"]
+    Callable[[Any, Any, _ServerT], HandlerLike[Any, Any]],
+    Type["socketserver.BaseRequestHandler"],
 ]
 
 
