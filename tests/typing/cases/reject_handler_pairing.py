@@ -33,19 +33,21 @@ class CountingHandler(impl.StreamRequestHandler[InetAddress, CountingServer]):
 
 class PlainHandler(impl.StreamRequestHandler):
     def handle(self) -> None:
-        self.server.served = 0  # E: mypy[attr-defined] pyright[reportAttributeAccessIssue]
+        self.server.served = 0  # E: mypy[attr-defined] pyright[reportAttributeAccessIssue] pyrefly[missing-attribute] ty[missing-attribute] zuban[attr-defined]
 
 
-OtherServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType]
-impl.TCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType]
-impl.ThreadingTCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType]
+def handler_for_another_server() -> None:
+    """Only CountingServer and its subclasses accept CountingHandler."""
+    OtherServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+    impl.TCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+    impl.ThreadingTCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
 
 
 def reassign(other: OtherServer) -> None:
-    other.RequestHandlerClass = CountingHandler  # E: mypy[assignment] pyright[reportAttributeAccessIssue]
+    other.RequestHandlerClass = CountingHandler  # E: mypy[assignment] pyright[reportAttributeAccessIssue] pyrefly[bad-assignment] ty[invalid-assignment] zuban[assignment]
 
 
-a: type[spec.StreamRequestHandler[InetAddress, spec.ThreadingServer]] = CountingHandler  # E: mypy[assignment] pyright[reportAssignmentType]
+a: type[spec.StreamRequestHandler[InetAddress, spec.ThreadingServer]] = CountingHandler  # E: mypy[assignment] pyright[reportAssignmentType] pyrefly[bad-assignment] ty[invalid-assignment] zuban[assignment]
 
 
 def needs_threading(handler: spec.StreamRequestHandler[InetAddress, spec.ThreadingServer]) -> None:
@@ -53,7 +55,7 @@ def needs_threading(handler: spec.StreamRequestHandler[InetAddress, spec.Threadi
 
 
 def passes_counting(handler: CountingHandler) -> None:
-    needs_threading(handler)  # E: mypy[arg-type] pyright[reportArgumentType]
+    needs_threading(handler)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
 
 
 class PinnedHandlerClass(Protocol):
