@@ -11,7 +11,9 @@ project's own data into reStructuredText while the site is built:
     the version x result table and the clause x implementation grid written by
     ``make matrix``;
 ``.. sockspec-bench::``
-    the figures and plots written by ``make bench``.
+    the figures and plots written by ``make bench``;
+``.. sockspec-typing::``
+    the case x type checker table written by ``make typing``.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -32,6 +34,7 @@ from .directives import (
     MatrixDirective,
 )
 from .roles import VerdictRole
+from .typing_page import TypingDirective
 
 #: The repository root: docs/_ext/sockspec_docs/ is three levels below it.
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -44,11 +47,18 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_config_value("sockspec_matrix_dir", str(REPOSITORY / "matrix"), "env", [str])
     app.add_config_value("sockspec_bench_dir", str(REPOSITORY / "bench"), "env", [str])
+    app.add_config_value(
+        "sockspec_typing_results",
+        str(REPOSITORY / "tests" / "typing" / "results.json"),
+        "env",
+        [str],
+    )
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
+    app.add_directive("sockspec-typing", TypingDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")
