@@ -28,12 +28,15 @@ import sys
 import threading
 import traceback
 from time import monotonic
-from typing import Any, Generic, Optional, Protocol, cast
+from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, cast
 
 from typing_extensions import Self
 
-from ._types import AddressT, HandlerClass, HandlerFactory, RequestT, ServerAddress
+from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
 from ._waiting import Watch
+
+if TYPE_CHECKING:
+    from ._types import HandlerClass
 
 __all__ = ["BaseServer"]
 
