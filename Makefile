@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 EDITABLE := --config-settings editable_mode=strict
 LINT_PATHS := spec impl conformance tests bench
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak typing
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -78,6 +78,7 @@ soak: install-dev
 # (tests/typing/run_checkers.py). The checkers are pinned in tests/typing/checkers*.txt
 # and live in .venv-typing only (mypy 2.x in a venv of its own inside it, as it cannot
 # share one with mypy 1.x). Writes tests/typing/results.json, which the docs show.
+.PHONY: typing
 TYPING_VENV := .venv-typing
 TYPING_PIP = -m pip --disable-pip-version-check -q install
 $(TYPING_VENV)/bin/python:
