@@ -87,7 +87,7 @@ class Run:
 
 
 def mypy_findings(how: Run) -> Set[Finding]:
-    """mypy (and zuban's mypy mode share its configuration): JSON lines, one per error."""
+    """mypy with the project's configuration: JSON lines, one per error."""
     output = run(
         [
             str(how.executable),
@@ -204,11 +204,16 @@ ZUBAN_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: .*?(?:\s\s\[(?P
 
 
 def zuban_findings(how: Run) -> Set[Finding]:
-    """zuban in its mypy mode, with the project's mypy configuration (text output)."""
+    """zuban as ``zuban check`` runs it (its default mode), with the project's configuration.
+
+    The default mode, not ``zuban mypy``: it is what users run, and it binds a
+    class-level ``Callable`` like a method, which the mypy mode does not (the
+    ``Invalid self argument`` errors sockspec.impl once had were of that mode).
+    """
     output = run(
         [
             str(how.executable),
-            "mypy",
+            "check",
             "--config-file",
             str(ROOT / "pyproject.toml"),
             "--python-version",

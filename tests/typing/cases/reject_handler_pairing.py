@@ -65,7 +65,8 @@ class PinnedHandlerClass(Protocol):
     ``Callable[[Any, _RetAddress, Self], BaseRequestHandler]``.  pyright reads it
     unbound on attribute access, but binds it like a method (dropping the
     request parameter) when it matches the class against a Protocol, so a
-    pinned ``(request, client_address, server)`` rejects the stdlib there.
+    pinned ``(request, client_address, server)`` rejects the stdlib there;
+    zuban's default mode does the same (a recorded deviation), the others accept.
     """
 
     @property
