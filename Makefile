@@ -17,6 +17,7 @@ help:
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
+	@echo "make typing       the typing cases under mypy, pyright, pyrefly, ty and zuban"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,10 +69,30 @@ docs: venv
 	@echo "make docs: site in $(DOCS_OUT)/index.html"
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info matrix .nox docs/_build
+	rm -rf $(VENV) $(TYPING_VENV) build dist *.egg-info matrix .nox docs/_build
 
 # The long version of tests/reliability/test_soak.py: thousands of hostile requests per server kind.
 SOAK_REQUESTS ?= 3000
 soak: install-dev
 	mkdir -p build
 	$(BIN)/python -m tests.reliability.soak --requests $(SOAK_REQUESTS) --json build/soak.json
+
+# The cases of tests/typing under five type checkers, each for the 3.9 and 3.13 targets
+# (tests/typing/run_checkers.py). The checkers are pinned in tests/typing/checkers*.txt
+# and live in .venv-typing only (mypy 2.x in a venv of its own inside it, as it cannot
+# share one with mypy 1.x). Writes tests/typing/results.json, which the docs show.
+.PHONY: typing
+TYPING_VENV := .venv-typing
+TYPING_PIP = -m pip --disable-pip-version-check -q install
+$(TYPING_VENV)/bin/python:
+	$(PYTHON) -m venv $(TYPING_VENV)
+
+$(TYPING_VENV)/mypy2/bin/python: $(TYPING_VENV)/bin/python
+	$(PYTHON) -m venv $(TYPING_VENV)/mypy2
+
+typing: $(TYPING_VENV)/bin/python $(TYPING_VENV)/mypy2/bin/python
+	flock $(TYPING_VENV)/.install.lock $(TYPING_VENV)/bin/python $(TYPING_PIP) \
+		-r tests/typing/checkers.txt $(EDITABLE) -e .
+	flock $(TYPING_VENV)/.install.lock $(TYPING_VENV)/mypy2/bin/python $(TYPING_PIP) \
+		-r tests/typing/checkers-mypy2.txt
+	$(TYPING_VENV)/bin/python -m tests.typing.run_checkers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Tuple, Type, Union
 
 # typing_extensions (with inspect, ast, dis and tokenize behind it) is for type checkers
 # only: every forked child copies the parent's memory, so a smaller server forks faster.
@@ -24,9 +24,14 @@ else:
         return _PlainTypeVar(name, *constraints, **options)
 
 
+if TYPE_CHECKING:
+    import socketserver
+
 __all__ = [
     "AddressT",
+    "AnyServer",
     "DatagramRequest",
+    "HandlerClass",
     "HandlerFactory",
     "HandlerLike",
     "Inet6Address",
@@ -35,6 +40,7 @@ __all__ = [
     "RequestT",
     "ServerAddress",
     "ServerHooks",
+    "ServerT",
     "StreamRequestT",
     "UnixAddress",
     "UnixDatagramAddress",
@@ -64,6 +70,40 @@ InetAddressT = TypeVar("InetAddressT", default=InetAddress)
 
 _RequestT_co = TypeVar("_RequestT_co", covariant=True, default=Any)
 _AddressT_co = TypeVar("_AddressT_co", covariant=True, default=Any)
+_RequestT_contra = TypeVar("_RequestT_contra", contravariant=True, default=Any)
+_AddressT_contra = TypeVar("_AddressT_contra", contravariant=True, default=Any)
+_ServerT_contra = TypeVar("_ServerT_contra", contravariant=True, default=Any)
+#: The server a handler class is given to (in ``HandlerClass[...]``, the server itself).
+_ServerT = TypeVar("_ServerT", default=Any)
+
+
+class AnyServer(Protocol):
+    """A plain handler's ``server``: the members of every server, whatever it serves.
+
+    Only members that do not involve the request and address types: a default
+    that mentioned them (``BaseServer[Any, Any]``) would make mypy, pyrefly and
+    ty infer ``TCPServer[Any, Any]`` for ``TCPServer(address, PlainHandler)``
+    instead of the defaults.
+    """
+
+    # Read-only, so that subclasses may narrow them (``timeout: float = 5.0``).
+    @property
+    def timeout(self) -> Optional[float]: ...
+    @property
+    def server_address(self) -> Any: ...
+    def serve_forever(self, poll_interval: Optional[float] = ...) -> None: ...
+    def shutdown(self) -> None: ...
+    def handle_request(self) -> None: ...
+    def service_actions(self) -> None: ...
+    def handle_timeout(self) -> None: ...
+    def server_activate(self) -> None: ...
+    def server_close(self) -> None: ...
+
+
+#: The server a handler is written for: ``self.server`` has this type, and only this
+#: server class and its subclasses accept the handler class.  The default is any
+#: server: what every server has whatever its request and address types.
+ServerT = TypeVar("ServerT", default=AnyServer)
 
 
 class HandlerLike(Protocol[_RequestT_co, _AddressT_co]):
@@ -80,10 +120,38 @@ class HandlerLike(Protocol[_RequestT_co, _AddressT_co]):
     def finish(self) -> None: ...
 
 
-#: The type of ``RequestHandlerClass``: called as ``(request, client_address, server)``.
-#: The server parameter is ``Any`` so that handlers typed against the stdlib's server
-#: class (``http.server``, ``xmlrpc.server``...) are accepted too.
-HandlerFactory: TypeAlias = Callable[[RequestT, AddressT, Any], HandlerLike[RequestT, AddressT]]
+class HandlerFactory(Protocol[_RequestT_contra, _AddressT_contra, _ServerT_contra]):
+    """The type of ``RequestHandlerClass``: called as ``(request, client_address, server)``.
+
+    A callback Protocol rather than a ``Callable`` on purpose: a ``Callable``
+    declared in a class body is bound like a method by some checkers (zuban, and
+    pyright when it infers a constructor call against a Protocol), while an
+    object with ``__call__`` is never bound.  Contravariant in the server, so
+    that ``HandlerFactory[Any, Any, CountingServer]`` (a handler class written
+    for ``CountingServer``) is accepted where a subclass of it is the server
+    and refused for an unrelated server.
+    """
+
+    def __call__(
+        self,
+        request: _RequestT_contra,
+        client_address: _AddressT_contra,
+        server: _ServerT_contra,
+        /,
+    ) -> HandlerLike[Any, Any]: ...
+
+
+#: What a server's constructor accepts as ``RequestHandlerClass``, the server being
+#: ``_ServerT`` (``Self`` in the constructors): a handler class whose server parameter
+#: the server satisfies, or any handler class of the stdlib's socketserver.  Those are
+#: typed (by typeshed) for the stdlib's own ``BaseServer``, which ours do not derive
+#: from, yet they use nothing ours lack (``http.server``, ``xmlrpc.server``...).
+#: A ``Callable`` here, where nothing binds it: pyrefly 1.4.1 does not match a generic
+#: class (``StreamRequestHandler``) against a callback Protocol, only against a Callable.
+HandlerClass: TypeAlias = Union[
+    Callable[[Any, Any, _ServerT], HandlerLike[Any, Any]],
+    Type["socketserver.BaseRequestHandler"],
+]
 
 
 class ServerHooks(Protocol):

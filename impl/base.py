@@ -36,6 +36,8 @@ from ._waiting import Watch
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from ._types import HandlerClass
+
 __all__ = ["BaseServer"]
 
 
@@ -60,8 +62,9 @@ class BaseServer(Generic[RequestT, AddressT]):
     #: The address the server was asked to serve on (its actual address after binding).
     #: Its format depends on the address family, which BaseServer leaves to subclasses.
     server_address: Any
-    #: Called as ``RequestHandlerClass(request, client_address, server)`` for each request.
-    RequestHandlerClass: HandlerFactory[RequestT, AddressT]
+    #: Called as ``RequestHandlerClass(request, client_address, server)`` for each request;
+    #: typed with ``Self`` so that a handler class written for another server is refused.
+    RequestHandlerClass: HandlerFactory[RequestT, AddressT, Self]
     # The socket accepted by TCPServer.get_request(), until the request is handed on;
     # closed if an overriding get_request() raises after calling it.
     _accepted: Optional[socket.socket] = None
@@ -69,12 +72,14 @@ class BaseServer(Generic[RequestT, AddressT]):
     def __init__(
         self,
         server_address: ServerAddress,
-        RequestHandlerClass: HandlerFactory[Any, Any],
+        RequestHandlerClass: HandlerClass[Self],
     ) -> None:
         """Remember the address and the handler class; bind nothing (subclasses do).
 
         The handler class does not determine the server's type parameters (its own are
-        usually left unspecified), so an unparameterised server gets the defaults.
+        usually left unspecified), so an unparameterised server gets the defaults.  It
+        must accept this server (``Self``) as its ``server``: a handler written for
+        another server class is a type error, a plain handler is accepted.
         """
         if not callable(RequestHandlerClass):
             raise TypeError(
@@ -82,7 +87,11 @@ class BaseServer(Generic[RequestT, AddressT]):
                 f"(a request handler class), got {RequestHandlerClass!r}"
             )
         self.server_address = server_address
-        self.RequestHandlerClass = RequestHandlerClass
+        # A stdlib handler class (HandlerClass's second arm) is typed for the stdlib's
+        # BaseServer; it is called with this server all the same, as the stdlib's would be.
+        self.RequestHandlerClass = cast(
+            "HandlerFactory[RequestT, AddressT, Self]", RequestHandlerClass
+        )
         # Names mangle to the same attributes as the stdlib's (_BaseServer__...), which
         # some existing code pokes at to stop serve_forever() without waiting.
         self.__is_shut_down = threading.Event()
@@ -254,7 +263,9 @@ class BaseServer(Generic[RequestT, AddressT]):
         that the handler forked and left the connection to its child.
         """
         request_begins()
-        self.RequestHandlerClass(request, client_address, self)
+        # mypy types ``self`` as this class, not as the Self the attribute is declared with.
+        make_handler: HandlerFactory[RequestT, AddressT, Any] = self.RequestHandlerClass
+        make_handler(request, client_address, self)
 
     def shutdown_request(self, request: RequestT) -> None:
         """End one request; here it only closes it."""

@@ -12,27 +12,31 @@ from io import BufferedIOBase, BytesIO
 from socket import socket as _Socket
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Optional
 
-from ._types import AddressT, DatagramRequest, RequestT
+from ._types import AddressT, DatagramRequest, RequestT, ServerT
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
 
-    from .base import BaseServer
-
-__all__ = ["BaseRequestHandler", "DatagramRequestHandler", "StreamRequestHandler"]
+__all__ = ["BaseRequestHandler", "DatagramRequestHandler", "ServerT", "StreamRequestHandler"]
 
 
-class BaseRequestHandler(Generic[RequestT, AddressT]):
-    """Handles one request; subclasses override ``handle()`` (and maybe setup/finish)."""
+class BaseRequestHandler(Generic[RequestT, AddressT, ServerT]):
+    """Handles one request; subclasses override ``handle()`` (and maybe setup/finish).
+
+    The third type parameter is the server the handler is written for, so
+    ``class Counting(BaseRequestHandler[socket, InetAddress, CountingServer])``
+    reads ``self.server.count`` without a cast, and ``OtherServer(address,
+    Counting)`` is a type error.
+    """
 
     #: The request: a connected socket (stream) or ``(data, server socket)`` (datagram).
     request: RequestT
     #: The client's address.
     client_address: AddressT
     #: The server that received the request.
-    server: BaseServer[Any, Any]
+    server: ServerT
 
-    def __init__(self, request: RequestT, client_address: AddressT, server: Any) -> None:
+    def __init__(self, request: RequestT, client_address: AddressT, server: ServerT) -> None:
         """Store the request, the client address and the server, then run the handler."""
         self.request = request
         self.client_address = client_address
@@ -74,7 +78,7 @@ class _SocketWriter(BufferedIOBase):
         return self._connection.fileno()
 
 
-class StreamRequestHandler(BaseRequestHandler[socket.socket, AddressT]):
+class StreamRequestHandler(BaseRequestHandler[socket.socket, AddressT, ServerT]):
     """A handler for stream servers with ``rfile``/``wfile`` file objects on the connection."""
 
     #: Buffer size of ``rfile`` (-1: the default size; 0: unbuffered).
@@ -117,7 +121,7 @@ class StreamRequestHandler(BaseRequestHandler[socket.socket, AddressT]):
         self.rfile.close()
 
 
-class DatagramRequestHandler(BaseRequestHandler[DatagramRequest, AddressT]):
+class DatagramRequestHandler(BaseRequestHandler[DatagramRequest, AddressT, ServerT]):
     """A handler for datagram servers: ``rfile`` holds the datagram, ``wfile`` the reply."""
 
     #: The datagram received.

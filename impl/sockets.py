@@ -26,19 +26,22 @@ import contextlib
 import socket
 from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
 from socket import socket as _Socket
-from typing import Any, ClassVar, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Tuple, cast
 
 from ._addresses import check_address
 from ._forks import forked_since_request_began
 from ._types import (
     DatagramRequest,
-    HandlerFactory,
+    HandlerClass,
     InetAddressT,
     ServerAddress,
     StreamRequestT,
     UnixAddress,
     UnixDatagramAddress,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 from .base import BaseServer
 
 __all__ = ["TCPServer", "UDPServer"]
@@ -63,11 +66,13 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
     def __init__(
         self,
         server_address: ServerAddress,
-        RequestHandlerClass: HandlerFactory[Any, Any],
+        RequestHandlerClass: HandlerClass[Self],
         bind_and_activate: bool = True,
     ) -> None:
         """Create the socket and, unless told otherwise, bind and activate it."""
-        BaseServer.__init__(self, server_address, RequestHandlerClass)
+        # pyright binds Self to BaseServer in a call through the class; the handler
+        # class was checked against this server's Self above.
+        BaseServer.__init__(self, server_address, cast("HandlerClass[Any]", RequestHandlerClass))
         self.socket = socket.socket(self.address_family, self.socket_type)
         if bind_and_activate:
             try:

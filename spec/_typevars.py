@@ -11,7 +11,7 @@ from typing import Any
 
 from typing_extensions import TypeVar
 
-__all__ = ["AddressT", "AddressT_co", "RequestT", "RequestT_co"]
+__all__ = ["AddressT", "AddressT_co", "RequestT", "RequestT_co", "ServerT_co"]
 
 #: What ``get_request()`` hands out as the request: a socket for stream
 #: servers, a ``(data, socket)`` pair for datagram servers.  Invariant: servers
@@ -23,3 +23,7 @@ AddressT = TypeVar("AddressT", default=Any)
 RequestT_co = TypeVar("RequestT_co", covariant=True, default=Any)
 #: Handlers only expose their client address, so they may be covariant in it.
 AddressT_co = TypeVar("AddressT_co", covariant=True, default=Any)
+#: The server a handler is written for; covariant, as handlers only expose it.
+#: ``Any`` by default: the stdlib's handlers declare the stdlib's own
+#: ``BaseServer`` class, which no server Protocol describes.
+ServerT_co = TypeVar("ServerT_co", covariant=True, default=Any)

@@ -73,11 +73,14 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def RequestHandlerClass(self) -> Callable[..., BaseRequestHandler[RequestT, AddressT]]:
         """The handler class given at construction; one instance is made per request.
 
-        Typed as a callable returning a handler: the stdlib declares it as a
-        callable taking ``(request, client_address, server)``, but pyright
-        binds such a class-level callable like a method when matching it
-        against a Protocol, so the parameter list cannot be pinned for both
-        checkers.
+        Read-only, and typed as a callable returning a handler whose
+        parameters are left open: the stdlib declares it (typeshed) as a
+        class-level ``Callable`` taking ``(request, client_address, server)``;
+        every checker reads it so on attribute access, but pyright binds it
+        like a method when matching the class against a Protocol, so a pinned
+        parameter list would reject every stdlib server under pyright
+        (``tests/typing/cases/reject_handler_pairing.py`` pins that).  The
+        servers of :mod:`sockspec.impl` type it exactly, with their own type.
 
         Clauses: server.request_handler_class.declared, server.request_handler_class.handler_type,
         server.request_handler_class.new_instance_per_request

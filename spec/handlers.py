@@ -6,27 +6,28 @@ attributes available while handling (Python 2.4 lib 11.16.3; Python 3.13
 socketserver docs, Request Handler Objects), and the ``rfile``/``wfile`` pair
 of the stream and datagram handler subclasses.
 
-Handlers are generic and covariant in the request and address types, because
-they only expose them.  ``server`` is typed ``Any``: the stdlib declares it as
-its own ``socketserver.BaseServer`` class, which lacks documented members
-(``socket``, ``fileno``...), so no server Protocol fits it.
+Handlers are generic and covariant in the request and address types and in
+the server they are written for, because they only expose them:
+``StreamRequestHandler[InetAddress, ThreadingServer]`` is a stream handler
+whose ``server`` is a threading server.  The server defaults to ``Any``: the
+stdlib declares it as its own ``socketserver.BaseServer`` class, which lacks
+documented members (``socket``, ``fileno``...), so no server Protocol fits it.
 """
 
 from __future__ import annotations
 
 from io import BufferedIOBase
-from typing import Any
 
 from typing_extensions import Protocol, runtime_checkable
 
-from ._typevars import AddressT_co, RequestT_co
+from ._typevars import AddressT_co, RequestT_co, ServerT_co
 from .addresses import DatagramRequest, StreamRequest
 
 __all__ = ["BaseRequestHandler", "DatagramRequestHandler", "StreamRequestHandler"]
 
 
 @runtime_checkable
-class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
+class BaseRequestHandler(Protocol[RequestT_co, AddressT_co, ServerT_co]):
     """A request handler: one instance per request, set up, run and finished."""
 
     @property
@@ -46,12 +47,13 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
         ...
 
     @property
-    def server(self) -> Any:
-        """The server that created this handler.
+    def server(self) -> ServerT_co:
+        """The server that created this handler, of the type the handler is written for.
 
-        Typed ``Any`` so that ``handle()`` can use the server's members without
-        casts: the stdlib handler declares it as its own ``BaseServer`` class,
-        which no server Protocol can describe (it lacks ``socket``, ``fileno``...).
+        ``Any`` unless given (``BaseRequestHandler[Socket, InetAddress,
+        CountingServer]``), so that ``handle()`` can use the server's members
+        without casts: the stdlib handler declares it as its own ``BaseServer``
+        class, which no server Protocol can describe (it lacks ``socket``, ``fileno``...).
 
         Clauses: handler.server.declared, handler.server.typed
         """
@@ -80,7 +82,9 @@ class BaseRequestHandler(Protocol[RequestT_co, AddressT_co]):
 
 
 @runtime_checkable
-class StreamRequestHandler(BaseRequestHandler[StreamRequest, AddressT_co], Protocol[AddressT_co]):
+class StreamRequestHandler(
+    BaseRequestHandler[StreamRequest, AddressT_co, ServerT_co], Protocol[AddressT_co, ServerT_co]
+):
     """A stream handler: the connection wrapped as a readable and a writable file."""
 
     @property
@@ -102,7 +106,7 @@ class StreamRequestHandler(BaseRequestHandler[StreamRequest, AddressT_co], Proto
 
 @runtime_checkable
 class DatagramRequestHandler(
-    BaseRequestHandler[DatagramRequest, AddressT_co], Protocol[AddressT_co]
+    BaseRequestHandler[DatagramRequest, AddressT_co, ServerT_co], Protocol[AddressT_co, ServerT_co]
 ):
     """A datagram handler: the packet as a readable file, the reply as a writable one."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socketserver
 import sys
-from typing import Any, FrozenSet, Iterator
+from typing import Any, FrozenSet, Iterator, Tuple
 
 import pytest
 import typing_extensions
@@ -48,6 +48,10 @@ SERVER_PROTOCOLS = [
     for value in vars(servers).values()
     if isinstance(value, type) and value.__module__ == servers.__name__
 ]
+
+
+def parameters(generic: object) -> Tuple[object, ...]:
+    return tuple(getattr(generic, "__parameters__", ()))
 
 
 def members(protocol: type) -> FrozenSet[str]:
@@ -101,8 +105,21 @@ def test_type_variables_default_to_any() -> None:
         _typevars.AddressT,
         _typevars.RequestT_co,
         _typevars.AddressT_co,
+        _typevars.ServerT_co,
     ):
         assert getattr(variable, "__default__", None) is Any
+
+
+def test_handlers_take_their_server_last() -> None:
+    """The handler Protocols' last type parameter is the server, covariant: handlers expose it."""
+    assert parameters(handlers.BaseRequestHandler) == (
+        _typevars.RequestT_co,
+        _typevars.AddressT_co,
+        _typevars.ServerT_co,
+    )
+    for protocol in (handlers.StreamRequestHandler, handlers.DatagramRequestHandler):
+        assert parameters(protocol) == (_typevars.AddressT_co, _typevars.ServerT_co)
+    assert _typevars.ServerT_co.__covariant__
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ project's own data into reStructuredText while the site is built:
 ``.. sockspec-departures::``
     where the stdlib departs from its documentation, one reproducer each;
 ``.. sockspec-classic-record::``
-    how each claim of the classic (2.x) edition was established.
+    how each claim of the classic (2.x) edition was established;
+``.. sockspec-typing::``
+    the case x type checker table written by ``make typing``.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -38,6 +40,7 @@ from .directives import (
     MatrixDirective,
 )
 from .roles import VerdictRole
+from .typing_page import TypingDirective
 
 #: The repository root: docs/_ext/sockspec_docs/ is three levels below it.
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -50,6 +53,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_config_value("sockspec_matrix_dir", str(REPOSITORY / "matrix"), "env", [str])
     app.add_config_value("sockspec_bench_dir", str(REPOSITORY / "bench"), "env", [str])
+    app.add_config_value(
+        "sockspec_typing_results",
+        str(REPOSITORY / "tests" / "typing" / "results.json"),
+        "env",
+        [str],
+    )
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
@@ -57,6 +66,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-classic-record", ClassicRecordDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
+    app.add_directive("sockspec-typing", TypingDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")

@@ -1,14 +1,13 @@
 """Accepted: every sockspec.impl server and handler class satisfies its Protocol.
 
 Freshly constructed servers are assigned to the generic Protocols specialised
-at the point of use (``StreamServer[InetAddress]``); existing ones also to the
-named Protocols (``spec.TCPServer``).  pyright 1.1.414 rejects the one-step
-``x: spec.TCPServer = impl.TCPServer(...)``: inferring the constructor's type
-arguments from a named Protocol subclass, it binds the class-level
-``RequestHandlerClass: Callable[[RequestT, AddressT, Any], ...]`` of
-sockspec.impl like a method (the server lands in the ``request`` parameter).
-mypy accepts every form; the stdlib escapes because typeshed types that first
-parameter as ``Any``.
+at the point of use (``StreamServer[InetAddress]``) and to the named ones
+(``spec.TCPServer``); existing ones too.  The one-step ``x: spec.TCPServer =
+impl.TCPServer(...)`` was rejected by pyright while ``RequestHandlerClass`` was
+a class-level ``Callable`` (pyright bound it like a method while inferring the
+constructor's type arguments from the Protocol); as a callback Protocol it is
+not bound.  zuban cannot infer a generic constructor against a generic Protocol
+with a Self-returning member (a recorded deviation).
 """
 
 from __future__ import annotations
@@ -86,3 +85,10 @@ def handlers() -> None:
     stream: type[spec.StreamRequestHandler] = impl.StreamRequestHandler
     dgram: type[spec.DatagramRequestHandler] = impl.DatagramRequestHandler
     print(base, stream, dgram)
+
+
+def named_at_once() -> None:
+    tcp: spec.TCPServer = impl.TCPServer(INET, impl.StreamRequestHandler, False)
+    udp: spec.UDPServer = impl.UDPServer(INET, impl.DatagramRequestHandler, False)
+    t_tcp: spec.ThreadingTCPServer = impl.ThreadingTCPServer(INET, impl.StreamRequestHandler, False)
+    print(tcp, udp, t_tcp)

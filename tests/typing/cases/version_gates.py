@@ -6,4 +6,4 @@ from sockspec import spec
 
 
 def reuse_port(server: spec.TCPServer) -> None:
-    server.allow_reuse_port = True  # E@3.9: mypy[attr-defined] pyright[reportAttributeAccessIssue]
+    server.allow_reuse_port = True  # E@3.9: mypy[attr-defined] pyright[reportAttributeAccessIssue]  # E@3.9: pyrefly[missing-attribute] ty[missing-attribute] zuban[attr-defined]

@@ -1,0 +1,76 @@
+"""Rejected: a handler written for one server, given to another.
+
+Every checker of ``make typing`` must refuse ``OtherServer(address,
+CountingHandler)``: the handler reads ``self.server.served``, which only a
+``CountingServer`` has.
+"""
+
+from __future__ import annotations
+
+import socketserver
+from typing import Any, Callable
+
+from typing_extensions import Protocol
+
+from sockspec import impl, spec
+from sockspec.spec import InetAddress
+
+INET = ("127.0.0.1", 0)
+
+
+class CountingServer(impl.TCPServer):
+    served: int = 0
+
+
+class OtherServer(impl.TCPServer):
+    pass
+
+
+class CountingHandler(impl.StreamRequestHandler[InetAddress, CountingServer]):
+    def handle(self) -> None:
+        self.server.served += 1
+
+
+class PlainHandler(impl.StreamRequestHandler):
+    def handle(self) -> None:
+        self.server.served = 0  # E: mypy[attr-defined] pyright[reportAttributeAccessIssue] pyrefly[missing-attribute] ty[missing-attribute] zuban[attr-defined]
+
+
+def handler_for_another_server() -> None:
+    """Only CountingServer and its subclasses accept CountingHandler."""
+    OtherServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+    impl.TCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+    impl.ThreadingTCPServer(INET, CountingHandler, False)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+
+
+def reassign(other: OtherServer) -> None:
+    other.RequestHandlerClass = CountingHandler  # E: mypy[assignment] pyright[reportAttributeAccessIssue] pyrefly[bad-assignment] ty[invalid-assignment] zuban[assignment]
+
+
+a: type[spec.StreamRequestHandler[InetAddress, spec.ThreadingServer]] = CountingHandler  # E: mypy[assignment] pyright[reportAssignmentType] pyrefly[bad-assignment] ty[invalid-assignment] zuban[assignment]
+
+
+def needs_threading(handler: spec.StreamRequestHandler[InetAddress, spec.ThreadingServer]) -> None:
+    print(handler.server.daemon_threads)
+
+
+def passes_counting(handler: CountingHandler) -> None:
+    needs_threading(handler)  # E: mypy[arg-type] pyright[reportArgumentType] pyrefly[bad-argument-type] ty[invalid-argument-type] zuban[arg-type]
+
+
+class PinnedHandlerClass(Protocol):
+    """Why spec's RequestHandlerClass leaves its parameters open.
+
+    typeshed declares the stdlib's ``RequestHandlerClass`` as a class-level
+    ``Callable[[Any, _RetAddress, Self], BaseRequestHandler]``.  pyright reads it
+    unbound on attribute access, but binds it like a method (dropping the
+    request parameter) when it matches the class against a Protocol, so a
+    pinned ``(request, client_address, server)`` rejects the stdlib there;
+    zuban's default mode does the same (a recorded deviation), the others accept.
+    """
+
+    @property
+    def RequestHandlerClass(self) -> Callable[[spec.Socket, InetAddress, Any], spec.BaseRequestHandler]: ...
+
+
+b: PinnedHandlerClass = socketserver.TCPServer(INET, socketserver.BaseRequestHandler, False)  # E: pyright[reportAssignmentType]
