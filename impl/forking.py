@@ -21,6 +21,7 @@ import os
 import select
 from typing import Any, List, Optional, Set, cast
 
+from ._forks import stop_watching
 from ._types import ServerHooks
 
 __all__: List[str] = []
@@ -180,6 +181,7 @@ if hasattr(os, "fork"):
             # The child must never return into the server's loop: every path ends in _exit.
             status = 1
             try:
+                stop_watching()
                 try:
                     server.finish_request(request, client_address)
                     status = 0
