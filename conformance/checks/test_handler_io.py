@@ -179,3 +179,19 @@ def test_datagram_wfile_is_buffered_writer(target: TargetLike, harness: Harness)
         f" == [True, True, 5, 5]; got {seen!r}"
     )
     assert reply == b"helloworld", f"expected one datagram b'helloworld'; got {reply!r}"
+
+
+def _shared_handle(handler: Any) -> None:
+    """The one handle() for both kinds of server: a line in through rfile, upper-cased out."""
+    handler.wfile.write(handler.rfile.readline().upper())
+
+
+@pytest.mark.clause("creation.handler.io_hides_transport")
+def test_one_handle_serves_stream_and_datagram(target: TargetLike, harness: Harness) -> None:
+    """The same rfile/wfile handle() answers on this server, whether stream or datagram."""
+    handler = type("Shared", (harness.io_handler_base(),), {"handle": _shared_handle})
+    server = harness.make_server(handler)
+    reply = harness.exchange(server, b"one handle for both\n")
+    assert reply == b"ONE HANDLE FOR BOTH\n", (
+        f"expected the shared handle() to answer b'ONE HANDLE FOR BOTH\\n'; got {reply!r}"
+    )
