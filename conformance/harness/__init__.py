@@ -14,17 +14,18 @@ erroring.
 Hook calls are recorded through a pipe (:class:`Recorder`), so calls made in a
 handler thread or in a forked child process arrive in the check's process too.
 
-One private module per concern, all re-exported here:
+One private module per concern, all re-exported here (and documented as this
+package's, the way ``trio.testing`` presents its private modules):
 
-``_base``          constants, errors, :class:`TargetLike`;
-``_recorder``      the cross-process event log;
-``_spies``         the reply handler and recording subclasses;
-``_waiting``       deadlines: polling, background calls, reaping children;
-``_output``        capturing standard output and error;
-``_probes``        OS probes (descriptors, children, listening state), also used by
-                   the resource guard and by our own tests;
-``_construction``  the standard constructor, adapters, blocked preconditions;
-``_resources``, ``_clients``, ``_harness``  the :class:`Harness` itself.
+* ``_base``: constants, errors, :class:`TargetLike`;
+* ``_recorder``: the cross-process event log;
+* ``_spies``: the reply handler and recording subclasses;
+* ``_waiting``: deadlines: polling, background calls, reaping children;
+* ``_output``: capturing standard output and error;
+* ``_probes``: OS probes (descriptors, children, listening state), also used by the
+  resource guard and by our own tests;
+* ``_construction``: the standard constructor, adapters, blocked preconditions;
+* ``_resources``, ``_clients``, ``_harness``: the :class:`Harness` itself.
 """
 
 from __future__ import annotations
@@ -91,3 +92,17 @@ __all__ = [
     "wait_until",
     "warm_up",
 ]
+
+
+def _present_as_public() -> None:
+    # Tracebacks, reprs and the API reference name the public package, not the private
+    # module an object happens to live in.
+    for name in __all__:
+        obj = globals()[name]
+        if (isinstance(obj, type) or callable(obj)) and str(
+            getattr(obj, "__module__", "")
+        ).startswith(__name__ + "._"):
+            obj.__module__ = __name__
+
+
+_present_as_public()
