@@ -53,7 +53,12 @@ from ._probes import (
 )
 from ._recorder import Event, Recorder, as_recorded, state_of
 from ._spies import DeliberateFailure, DeliberateInterrupt, ReplyHandler, make_recording_class
-from ._waiting import BackgroundCall, unresponsive_threads, wait_until
+from ._waiting import (
+    BackgroundCall,
+    mark_stuck_harness_threads,
+    unresponsive_threads,
+    wait_until,
+)
 
 __all__ = [
     "ADAPTER_HINT",
@@ -84,6 +89,7 @@ __all__ = [
     "is_listening",
     "listen_backlog",
     "make_recording_class",
+    "mark_stuck_harness_threads",
     "open_descriptors",
     "recv_until_eof",
     "session_members",
