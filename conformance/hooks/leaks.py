@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Optional
 import pytest
 
 from .. import guard
-from ..harness import warm_up
+from ..harness import HangError, construction_problem, mark_stuck_harness_threads, warm_up
 from ..state import (
     LEAK_GRACE,
     PROP_LEAK,
     PROP_LEAK_CLAUSE,
+    CheckTimeout,
     ResourceLeak,
     SuiteState,
     is_check_item,
@@ -29,7 +30,7 @@ from ..state import (
     suite_state,
 )
 from ..targets import Target
-from .timeouts import exit_if_forked_child, time_limit
+from .timeouts import HUNG_KEY, exit_if_forked_child, time_limit
 
 if TYPE_CHECKING:
     from sockspec.spec.catalogue import LeakKind
@@ -43,13 +44,20 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     if found is None or found.spec in state.warmed_up or state.hangs(found) is not None:
         return
     state.warmed_up.add(found.spec)
+    if construction_problem(found) is not None:
+        return  # reported once as the target's problem; nothing to warm up
+    wait = max(0.1, state.timeout / 2)
+    hung = False
     try:
-        with time_limit(state.timeout, "warming up the target"):
-            warm_up(found, max(0.1, state.timeout / 2))
+        with time_limit(wait * 2, "warming up the target"):
+            warm_up(found, wait)
+    except (CheckTimeout, HangError):
+        hung = True  # the first of the hangs that stop a target early
     except Exception:
         pass
     finally:
         exit_if_forked_child(state)
+    state.note_check(found, "warm-up", hung)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -90,6 +98,10 @@ def _guard_resources(item: pytest.Item, state: SuiteState) -> Optional[str]:
     before = item.stash.get(SNAPSHOT_KEY, None)
     if before is None:
         return None
+    if item.stash.get(HUNG_KEY, False):
+        # The check hung (and says so): the harness threads it left stuck in the target
+        # are that hang, not a leak of the server.
+        mark_stuck_harness_threads(before)
     leaks = guard.find_leaks(before, LEAK_GRACE)
     if not leaks:
         return None
