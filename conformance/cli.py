@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="targets verified in parallel (default: CPU count)",
+        help="targets verified in parallel (default: CPU count); a target idle on a hung check "
+        "for 5 s does not count, up to 4 x N at once",
     )
     parser.add_argument(
         "-v",
