@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 EDITABLE := --config-settings editable_mode=strict
 LINT_PATHS := spec impl conformance tests bench
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
+	@echo "make ecosystem    the suite on pinned third-party servers (tests/ecosystem/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +73,17 @@ SOAK_REQUESTS ?= 3000
 soak: install-dev
 	mkdir -p build
 	$(BIN)/python -m tests.reliability.soak --requests $(SOAK_REQUESTS) --json build/soak.json
+
+# The suite on pinned third-party servers, in their own venv (never in .venv: they are
+# targets, not dependencies).  Writes tests/ecosystem/results/, which the docs render, and
+# fails on a clause that does not pass and has no line in tests/ecosystem/triage.json.
+# ECOSYSTEM_ARGS="--only dnslib" runs a subset.
+ECOSYSTEM_VENV := .venv-ecosystem
+ECOSYSTEM_ARGS ?=
+$(ECOSYSTEM_VENV)/bin/python:
+	$(PYTHON) -m venv $(ECOSYSTEM_VENV)
+
+ecosystem: $(ECOSYSTEM_VENV)/bin/python
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install $(EDITABLE) -e .
+	$(ECOSYSTEM_VENV)/bin/python -m tests.ecosystem.run $(ECOSYSTEM_ARGS)

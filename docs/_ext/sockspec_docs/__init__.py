@@ -1,7 +1,7 @@
 """Sphinx extension that generates sockspec's data-driven pages at build time.
 
 It adds a ``clause`` object type (the ``.. clause::`` directive, the
-``:clause:`` role and index entries) and three directives that turn the
+``:clause:`` role and index entries) and directives that turn the
 project's own data into reStructuredText while the site is built:
 
 ``.. sockspec-catalogue::``
@@ -11,7 +11,10 @@ project's own data into reStructuredText while the site is built:
     the version x result table and the clause x implementation grid written by
     ``make matrix``;
 ``.. sockspec-bench::``
-    the figures and plots written by ``make bench``.
+    the figures and plots written by ``make bench``;
+``.. sockspec-ecosystem::``
+    the suite's verdicts on third-party servers written by ``make ecosystem``, with
+    the triage of each clause that does not pass.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -29,6 +32,7 @@ from .directives import (
     BenchDirective,
     CatalogueDirective,
     CliHelpDirective,
+    EcosystemDirective,
     MatrixDirective,
 )
 from .roles import VerdictRole
@@ -44,10 +48,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_config_value("sockspec_matrix_dir", str(REPOSITORY / "matrix"), "env", [str])
     app.add_config_value("sockspec_bench_dir", str(REPOSITORY / "bench"), "env", [str])
+    ecosystem = REPOSITORY / "tests" / "ecosystem"
+    app.add_config_value("sockspec_ecosystem_dir", str(ecosystem / "results"), "env", [str])
+    app.add_config_value("sockspec_ecosystem_triage", str(ecosystem / "triage.json"), "env", [str])
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-bench", BenchDirective)
+    app.add_directive("sockspec-ecosystem", EcosystemDirective)
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
     app.add_role("verdict", VerdictRole())
