@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
+from sockspec.conformance.records import REPORT_FORMAT
+
 from .control import ROOT, child_environment
 from .results import Row
 
@@ -26,7 +28,6 @@ REFERENCE_TARGET = "CPython test_socketserver"
 REFERENCE = f"{REFERENCE_CASE}/{REFERENCE_TARGET}"  # an absolute baseline for add_ratios
 RUN_TIMEOUT = 120.0
 EXECUTED = {"passed", "failed", "error", "xfailed", "xpassed"}
-REPORT_FORMAT = "sockspec-conformance/1"
 
 _RAN = re.compile(r"^Ran (\d+) tests? in", re.MULTILINE)
 

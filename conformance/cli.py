@@ -5,7 +5,9 @@
 ``socketserver`` module) clause by clause.  Each class runs in its own pytest
 process with a deadline, so a crashing or hanging target is reported rather
 than fatal.  Exit status: 0 when no applicable clause failed, 1 when one did
-(or a target's run ended early), 2 for usage errors.  Untested, skipped and
+(or a target's run ended early, or a target could not be constructed), 2 for
+usage errors, 128 + N when signal N (SIGTERM, SIGINT) stopped the run, whose
+report then covers the targets that finished.  Untested, skipped, blocked and
 xfailed clauses do not fail the run but are always listed.
 """
 
@@ -14,19 +16,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-import threading
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Optional, cast
+from typing import TYPE_CHECKING, NoReturn, Optional
+
+from sockspec.spec.catalogue import EDITIONS
 
 from .plugin import DEFAULT_TARGET, DEFAULT_TIMEOUT
-from .render import junit_xml, text_report, use_colour
-from .report import Record, TargetRun, build_report, check_results
-from .runner import RunOptions, run_target
-from .selection import select
+from .records import ReportDocument
+from .render import junit_xml, text_report, use_colour, verdict_word
+from .report import build_report
+from .runner import RunOptions
+from .scheduler import Interruption, run_all
+from .selection import matches_globs, select, unmatched_globs
 from .targets import Target, TargetError, resolve_targets, skipped_classes
 from .xfails import XfailEntry, XfailFileError, parse_xfail_file
 
@@ -53,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Verify socketserver implementations against the sockspec clause catalogue.",
         epilog="Exit status: 0 every applicable clause passed (or is xfailed/skipped/untested), "
-        "1 a clause failed, 2 usage error.",
+        "1 a clause failed or a target could not be verified, 2 usage error, 128+N stopped "
+        "by signal N (the report covers the targets that finished).",
     )
     parser.add_argument(
         "targets",
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit-xml", metavar="FILE", help="write the report as JUnit XML")
     parser.add_argument(
         "--edition",
-        choices=["classic", "current"],
+        choices=list(EDITIONS),
         default="current",
         help="classic: the Python 2.4 text; current: the Python 3 docs (default)",
     )
@@ -153,19 +159,14 @@ def _validate(args: argparse.Namespace) -> None:
 
 
 def _selected_clauses(catalogue: Catalogue, edition: str, globs: Sequence[str]) -> list[Clause]:
-    from fnmatch import fnmatchcase
-
     version = (sys.version_info[0], sys.version_info[1])
     clauses = select(catalogue.clauses, edition, version)
-    for glob in globs:
-        if not any(fnmatchcase(clause.id, glob) for clause in clauses):
-            raise UsageError(
-                f"--clause {glob!r} matches no clause of the {edition} edition "
-                f"for Python {version[0]}.{version[1]}"
-            )
-    if globs:
-        clauses = [c for c in clauses if any(fnmatchcase(c.id, glob) for glob in globs)]
-    return clauses
+    for glob in unmatched_globs(clauses, globs)[:1]:
+        raise UsageError(
+            f"--clause {glob!r} matches no clause of the {edition} edition "
+            f"for Python {version[0]}.{version[1]}"
+        )
+    return [clause for clause in clauses if matches_globs(clause.id, globs)]
 
 
 def _list_clauses(catalogue: Catalogue, clauses: Sequence[Clause], edition: str) -> None:
@@ -196,94 +197,6 @@ def _resolve(texts: Sequence[str]) -> list[Target]:
                 seen.add(target.spec)
                 targets.append(target)
     return targets
-
-
-def _progress_line(run: TargetRun, done: int, total: int) -> str:
-    counts: dict[str, int] = {}
-    for check in check_results(run):
-        counts[check.outcome] = counts.get(check.outcome, 0) + 1
-    order = ("passed", "failed", "error", "xfailed", "xpassed", "skipped", "not-applicable")
-    shown = ", ".join(f"{counts[o]} {o}" for o in order if counts.get(o)) or "no checks"
-    ended = f"; ENDED EARLY: {run.problem}" if run.problem else ""
-    return f"  [{done}/{total}] {run.target.spec}: {shown} ({run.seconds:.1f} s){ended}"
-
-
-_MARKS = {"passed": ".", "failed": "F", "skipped": "s"}
-
-
-class _Dots:
-    """Prints a character per finished check while one target runs at a time."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.column = 0
-        self._lock = threading.Lock()
-
-    def on_record(self, record: Record) -> None:
-        if not self.enabled or record.get("type") != "report":
-            return
-        when, outcome = record.get("when"), str(record.get("outcome"))
-        if record.get("wasxfail") is not None:
-            mark = "x" if outcome == "skipped" else "X"
-        elif when == "call" or (when == "setup" and outcome != "passed"):
-            mark = _MARKS.get(outcome, "?") if when == "call" or outcome == "skipped" else "E"
-        elif when == "teardown" and outcome == "failed":
-            mark = "E"
-        else:
-            return
-        with self._lock:
-            sys.stdout.write(mark)
-            self.column += 1
-            if self.column >= 80:
-                sys.stdout.write("\n")
-                self.column = 0
-            sys.stdout.flush()
-
-    def end_line(self) -> None:
-        with self._lock:
-            if self.column:
-                sys.stdout.write("\n")
-                self.column = 0
-
-
-def _failures(run: TargetRun) -> int:
-    return sum(1 for check in check_results(run) if check.outcome in ("failed", "error"))
-
-
-def _run_all(
-    targets: Sequence[Target], options: RunOptions, jobs: int, quiet: bool
-) -> list[TargetRun]:
-    runs: dict[int, TargetRun] = {}
-    failures = 0
-    stopped = ""
-    workers = min(jobs, len(targets))
-    # Per-check progress only makes sense when the characters come from one target at a time.
-    dots = _Dots(enabled=not quiet and workers == 1)
-    waiting = list(enumerate(targets))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        running: dict[Future[TargetRun], int] = {}
-        while waiting or running:
-            # Start targets only while --maxfail allows, so that none starts after the limit.
-            while waiting and len(running) < workers and not stopped:
-                index, target = waiting.pop(0)
-                running[pool.submit(run_target, target, options, dots.on_record)] = index
-            if not running:
-                break
-            # Bounded: every run has its own deadline.
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for future in done:
-                run = future.result()
-                runs[running.pop(future)] = run
-                failures += _failures(run)
-                if not quiet:
-                    dots.end_line()
-                    print(_progress_line(run, len(runs), len(targets)), flush=True)
-            if options.maxfail and failures >= options.maxfail:
-                stopped = f"not run: --maxfail {options.maxfail} reached"
-    ordered: list[TargetRun] = []
-    for index, target in enumerate(targets):
-        ordered.append(runs.get(index) or TargetRun(target, [], None, 0.0, stopped or "not run"))
-    return ordered
 
 
 def _write(path: str, data: bytes) -> None:
@@ -330,36 +243,42 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         for line in skipped:
-            print(f"  skipped {line}")
-    runs = _run_all(targets, options, args.jobs, quiet=verbosity < 0)
-    version = (sys.version_info[0], sys.version_info[1])
-    report = build_report(
-        runs,
-        catalogue,
-        args.edition,
-        version,
-        clause_globs=args.clause,
-        xfails=xfails,
-        sockspec_version=_sockspec_version(),
-    )
+            print(f"  skipped {line}", flush=True)
+    # From here on SIGTERM/SIGINT stop the run, not the command: the report still gets written.
+    with Interruption().handling_signals() as interruption:
+        runs = run_all(targets, options, args.jobs, quiet=verbosity < 0, interruption=interruption)
+        report = build_report(
+            runs,
+            catalogue,
+            args.edition,
+            (sys.version_info[0], sys.version_info[1]),
+            clause_globs=args.clause,
+            xfails=xfails,
+            sockspec_version=_sockspec_version(),
+            interrupted=interruption.reason,
+        )
+        _emit(args, report, catalogue, verbosity)
+        if interruption.reason:
+            return interruption.exit_status
+    return EXIT_FAILED if verdict_word(report) == "FAILED" else EXIT_OK
+
+
+def _emit(
+    args: argparse.Namespace, report: ReportDocument, catalogue: Catalogue, verbosity: int
+) -> None:
+    """Write the report files, then print the text report (always, even with -q)."""
     if args.json:
         _write(args.json, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
     if args.junit_xml:
         _write(args.junit_xml, junit_xml(report))
     titles = {section.id: section.title for section in catalogue.sections}
-    print()
-    sys.stdout.write(
-        text_report(report, titles, verbosity=verbosity, colour=use_colour(sys.stdout))
-    )
-    failed = any(run.problem and not run.problem.startswith("not run") for run in runs)
-    summary = cast("dict[str, object]", report["summary"])
-    if failed or summary.get("failed") or summary.get("error"):
-        return EXIT_FAILED
-    return EXIT_OK
+    text = text_report(report, titles, verbosity=verbosity, colour=use_colour(sys.stdout))
+    sys.stdout.write("\n" + text)
+    sys.stdout.flush()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command; returns the exit status (0 pass, 1 fail, 2 usage error)."""
+    """Run the command; returns the exit status (0 pass, 1 fail, 2 usage error, 128+N signal)."""
     args = _parser().parse_args(argv)
     try:
         return run(args)
@@ -369,8 +288,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        # Ctrl-C before any target started (while loading the targets): nothing to report.
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_FAILED
+        return 128 + signal.SIGINT
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, cast
 
+from .records import REPORT_FORMAT
+
 __all__ = ["FORMAT", "Matrix", "build_matrix", "load_reports", "main", "markdown"]
 
 FORMAT = "sockspec-conformance-matrix/1"
@@ -47,15 +49,15 @@ def _version_key(label: str) -> tuple[int, ...]:
 
 
 def load_reports(paths: Sequence[Path]) -> list[Run]:
-    """Read reports; ``ValueError`` names a file that is not a sockspec-conformance/1 report."""
+    """Read reports; ``ValueError`` names a file that is not a report of this format."""
     runs: list[Run] = []
     for path in paths:
         try:
             doc = cast("Doc", json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as error:
             raise ValueError(f"{path}: cannot read a JSON report: {error}") from error
-        if doc.get("format") != "sockspec-conformance/1":
-            raise ValueError(f"{path}: not a sockspec-conformance/1 report")
+        if doc.get("format") != REPORT_FORMAT:
+            raise ValueError(f"{path}: not a {REPORT_FORMAT} report")
         python, edition = _minor(str(doc.get("python"))), str(doc.get("edition"))
         runs.append(Run(f"{python}/{edition}", python, edition, doc))
     return sorted(runs, key=lambda run: (run.edition != "current", _version_key(run.label)))

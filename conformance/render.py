@@ -6,38 +6,43 @@ import os
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from typing import IO, cast
+from typing import IO
 
-__all__ = ["LABELS", "junit_xml", "text_report", "use_colour"]
+from .records import ClauseRow, Outcome, ReportDocument, Tally, TargetReport
 
-Doc = Mapping[str, object]
+__all__ = ["LABELS", "junit_xml", "text_report", "use_colour", "verdict_word"]
 
 #: How each clause outcome is shown, fixed width so the columns line up without colour.
-LABELS = {
+LABELS: dict[Outcome, str] = {
     "passed": "PASS",
     "failed": "FAIL",
     "error": "ERROR",
     "skipped": "SKIP",
     "xfailed": "XFAIL",
     "xpassed": "XPASS",
+    "blocked": "BLOCKED",
+    "not-run": "NOT RUN",
     "not-applicable": "N/A",
     "untested": "UNTESTED",
 }
-_COLOURS = {
+_COLOURS: dict[str, str] = {
     "passed": "32",
     "failed": "31;1",
     "error": "31;1",
     "skipped": "33",
     "xfailed": "33",
     "xpassed": "35",
+    "blocked": "34",
+    "not-run": "35",
     "not-applicable": "2",
     "untested": "36",
 }
-# Outcomes shown at each verbosity (-q, default, -v): failures always, passes by default.
-_SHOWN = {
-    -1: {"failed", "error", "xpassed"},
-    0: {"failed", "error", "xpassed", "xfailed", "skipped", "untested", "passed"},
-    1: set(LABELS),
+# Outcomes listed one row each at each verbosity (-q, default, -v); untested and unrun
+# clauses not listed are summed up in one paragraph per target instead.
+_SHOWN: dict[int, frozenset[Outcome]] = {
+    -1: frozenset({"failed", "error", "xpassed"}),
+    0: frozenset({"failed", "error", "xpassed", "xfailed", "skipped", "blocked", "passed"}),
+    1: frozenset(LABELS),
 }
 _WIDTH = 100
 
@@ -47,29 +52,24 @@ def use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _rows(doc: Doc, key: str) -> list[Doc]:
-    return cast("list[Doc]", doc.get(key, []))
+def _percent(tally: Tally) -> str:
+    rate = tally["pass_rate"]
+    return "n/a" if rate is None else f"{100 * rate:.1f}%"
 
 
-def _dict(doc: Doc, key: str) -> Doc:
-    return cast("Doc", doc.get(key, {}))
-
-
-def _percent(summary: Doc) -> str:
-    rate = summary.get("pass_rate")
-    return "n/a" if not isinstance(rate, (int, float)) else f"{100 * rate:.1f}%"
-
-
-def _summary_line(summary: Doc) -> str:
-    line = (
-        f"{summary.get('passed', 0)}/{summary.get('applicable', 0)} applicable clauses passed "
-        f"({_percent(summary)})"
+def _summary_line(tally: Tally) -> str:
+    line = f"{tally['passed']}/{tally['applicable']} applicable clauses passed ({_percent(tally)})"
+    counts = (
+        ("failed", tally["failed"]),
+        ("error", tally["error"]),
+        ("blocked", tally["blocked"]),
+        ("not run", tally["not-run"]),
+        ("xfailed", tally["xfailed"]),
+        ("xpassed", tally["xpassed"]),
+        ("skipped", tally["skipped"]),
+        ("untested", tally["untested"]),
     )
-    for key in ("failed", "error", "xfailed", "xpassed", "skipped", "untested"):
-        count = summary.get(key, 0)
-        if count:
-            line += f", {count} {key}"
-    return line
+    return line + "".join(f", {count} {name}" for name, count in counts if count)
 
 
 class _Writer:
@@ -86,144 +86,202 @@ class _Writer:
         self.lines.append(text)
 
 
-def _clause_line(out: _Writer, row: Doc) -> None:
-    outcome = str(row.get("outcome"))
-    label = out.paint(f"{LABELS.get(outcome, outcome):<8}", outcome)
-    seconds = row.get("seconds")
-    timing = f"{seconds:6.2f}s" if isinstance(seconds, (int, float)) and seconds else "       "
-    text = str(row.get("text", ""))
-    ident = str(row.get("id"))
+def _clause_line(out: _Writer, row: ClauseRow) -> None:
+    outcome = row["outcome"]
+    label = out.paint(f"{LABELS[outcome]:<8}", outcome)
+    seconds = row["seconds"]
+    timing = f"{seconds:6.2f}s" if seconds else "       "
+    text, ident = row["text"], row["id"]
     room = max(20, _WIDTH - 4 - 9 - len(ident) - 2 - 8)
     if len(text) > room:
         text = text[: room - 3] + "..."
     out.line(f"    {label} {ident}  {text}  {timing}".rstrip())
-    message = str(row.get("message") or "")
+    message = row["message"]
     if message and outcome not in ("passed", "untested"):
         for piece in message.splitlines()[:8]:
             out.line(f"             {piece}")
-    reproducer = str(row.get("reproducer") or "")
-    if reproducer:
+    if row["reproducer"]:
         out.line("             reproduce:")
-        out.line(textwrap.indent(reproducer, " " * 15))
+        out.line(textwrap.indent(row["reproducer"], " " * 15))
 
 
-def _target_block(out: _Writer, target: Doc, titles: Mapping[str, str], verbosity: int) -> None:
-    traits = ",".join(cast("list[str]", target.get("traits", [])))
-    out.line(f"== {target.get('target')} [{traits}] ({target.get('kind')}) ==")
-    problem = str(target.get("problem") or "")
-    if problem:
+def _listed(out: _Writer, heading: str, ids: Sequence[str]) -> None:
+    out.line(heading)
+    out.line(textwrap.indent(textwrap.fill(", ".join(ids), _WIDTH - 4), "    "))
+
+
+def _unlisted(out: _Writer, rows: Sequence[ClauseRow], shown: frozenset[Outcome]) -> None:
+    """Untested and unrun clauses not shown one by one: one paragraph per reason."""
+    untested = [row["id"] for row in rows if row["outcome"] == "untested"]
+    if untested and "untested" not in shown:
+        _listed(out, f"  untested (applicable, no check yet): {len(untested)}", untested)
+    if "not-run" in shown:
+        return
+    by_reason: dict[str, list[str]] = {}
+    for row in rows:
+        if row["outcome"] == "not-run":
+            by_reason.setdefault(row["message"], []).append(row["id"])
+    for reason, ids in by_reason.items():
+        label = out.paint("NOT RUN", "not-run")
+        _listed(out, f"  {label} {len(ids)} clause(s), {reason}:", ids)
+
+
+def _target_block(
+    out: _Writer, target: TargetReport, titles: Mapping[str, str], verbosity: int
+) -> None:
+    out.line(f"== {target['target']} [{','.join(target['traits'])}] ({target['kind']}) ==")
+    status, problem = target["status"], target["problem"]
+    if status == "problem":
+        # One line for a target nothing could be verified about, not a verdict per clause.
+        out.line(out.paint(f"   PROBLEM: {problem}", "error"))
+        if target["hint"]:
+            out.line(f"   {target['hint']}")
+        out.line(f"  summary: not verified ({target['summary']['applicable']} applicable clauses)")
+        out.line()
+        return
+    if problem and status == "interrupted":
+        out.line(out.paint(f"   NOT RUN: {problem}", "not-run"))
+    elif problem:
         out.line(out.paint(f"   run ended early: {problem}", "error"))
     shown = _SHOWN[max(-1, min(1, verbosity))]
-    by_section: dict[str, list[Doc]] = {}
-    for row in _rows(target, "clauses"):
-        by_section.setdefault(str(row.get("section")), []).append(row)
+    by_section: dict[str, list[ClauseRow]] = {}
+    for row in target["clauses"]:
+        by_section.setdefault(row["section"], []).append(row)
     for section, rows in by_section.items():
-        visible = [row for row in rows if str(row.get("outcome")) in shown]
+        visible = [row for row in rows if row["outcome"] in shown]
         if not visible:
             continue
         out.line(f"  {section}: {titles.get(section, section)}")
         for row in visible:
             _clause_line(out, row)
-    untested = [
-        str(r.get("id")) for r in _rows(target, "clauses") if r.get("outcome") == "untested"
-    ]
-    if untested and "untested" not in shown:
-        out.line(f"  untested (applicable, no check yet): {len(untested)}")
-        out.line(textwrap.indent(textwrap.fill(", ".join(untested), _WIDTH - 4), "    "))
-    summary = _dict(target, "summary")
-    out.line(f"  summary: {_summary_line(summary)}")
+    _unlisted(out, target["clauses"], shown)
+    out.line(f"  summary: {_summary_line(target['summary'])}")
     out.line()
 
 
+def verdict_word(doc: ReportDocument) -> str:
+    """The report's last word: INTERRUPTED, FAILED (a failure or an unusable target) or PASSED."""
+    if doc["interrupted"]:
+        return "INTERRUPTED"
+    summary = doc["summary"]
+    broken = any(target["status"] in ("problem", "ended-early") for target in doc["targets"])
+    return "FAILED" if summary["failed"] or summary["error"] or broken else "PASSED"
+
+
+def _section_table(out: _Writer, doc: ReportDocument) -> None:
+    out.line("summary by section (all targets):")
+    out.line(
+        f"    {'section':<22} {'applicable':>10} {'passed':>7} {'failed':>7} {'blocked':>8}"
+        f" {'not run':>8} {'rate':>7}"
+    )
+    for section, tally in doc["summary"]["by_section"].items():
+        out.line(
+            f"    {section:<22} {tally['applicable']:>10} {tally['passed']:>7}"
+            f" {tally['failed'] + tally['error']:>7} {tally['blocked']:>8}"
+            f" {tally['not-run']:>8} {_percent(tally):>7}"
+        )
+
+
 def text_report(
-    doc: Doc, titles: Mapping[str, str], *, verbosity: int = 0, colour: bool = False
+    doc: ReportDocument, titles: Mapping[str, str], *, verbosity: int = 0, colour: bool = False
 ) -> str:
     """The clause report: per target, clauses grouped by section, then the summaries."""
     out = _Writer(colour)
     out.line(
-        f"sockspec conformance report (edition {doc.get('edition')}, "
-        f"Python {doc.get('python')}, sockspec {doc.get('sockspec_version')})"
+        f"sockspec conformance report (edition {doc['edition']}, "
+        f"Python {doc['python']}, sockspec {doc['sockspec_version']})"
     )
     out.line()
-    for target in _rows(doc, "targets"):
+    for target in doc["targets"]:
         _target_block(out, target, titles, verbosity)
-    unmatched = _rows(doc, "xfail_unmatched")
-    if unmatched:
+    if doc["xfail_unmatched"]:
         out.line(out.paint("xfail entries that matched no applicable check:", "xpassed"))
-        for entry in unmatched:
+        for entry in doc["xfail_unmatched"]:
             out.line(
-                f"    line {entry.get('line')}: {entry.get('target')} {entry.get('clause')}"
-                f"  ({entry.get('reason')})"
+                f"    line {entry['line']}: {entry['target']} {entry['clause']}"
+                f"  ({entry['reason']})"
             )
         out.line()
-    summary = _dict(doc, "summary")
-    out.line("summary by section (all targets):")
-    out.line(f"    {'section':<22} {'applicable':>10} {'passed':>7} {'failed':>7} {'rate':>7}")
-    for section, tally in cast("dict[str, Doc]", summary.get("by_section", {})).items():
-        failed = cast("int", tally.get("failed", 0)) + cast("int", tally.get("error", 0))
-        out.line(
-            f"    {section:<22} {tally.get('applicable', 0)!s:>10} {tally.get('passed', 0)!s:>7}"
-            f" {failed!s:>7} {_percent(tally):>7}"
-        )
-    overall = _summary_line(summary)
-    failing = cast("int", summary.get("failed", 0)) + cast("int", summary.get("error", 0))
-    verdict = "FAILED" if failing else "PASSED"
+    _section_table(out, doc)
+    summary = doc["summary"]
+    word = verdict_word(doc)
+    problems = sum(1 for target in doc["targets"] if target["status"] == "problem")
+    unusable = f", {problems} target(s) could not be verified" if problems else ""
+    why = f" ({doc['interrupted']})" if doc["interrupted"] else ""
     out.line()
     out.line(
-        out.paint(f"{verdict}: ", "failed" if failing else "passed")
-        + f"{summary.get('targets', 0)} target(s), {overall}"
+        out.paint(f"{word}{why}: ", "passed" if word == "PASSED" else "failed")
+        + f"{summary['targets']} target(s){unusable}, {_summary_line(summary)}"
     )
     return "\n".join(out.lines) + "\n"
 
 
-def junit_xml(doc: Doc) -> bytes:
+def _problem_suite(suite: ET.Element, target: TargetReport) -> None:
+    """A target that could not be verified: one error case, not one per clause."""
+    case = ET.SubElement(suite, "testcase", classname=target["target"], name="target", time="0")
+    detail = "\n".join(x for x in (target["problem"], target["hint"]) if x)
+    ET.SubElement(case, "error", message=target["problem"]).text = detail
+    for key, value in (("tests", 1), ("failures", 0), ("errors", 1), ("skipped", 0)):
+        suite.set(key, str(value))
+    suite.set("time", f"{target['seconds']:.3f}")
+
+
+def _clause_case(suite: ET.Element, target: TargetReport, row: ClauseRow) -> str:
+    """Add one clause's test case; returns the JUnit counter it adds to."""
+    outcome = row["outcome"]
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"{target['target']}.{row['section']}",
+        name=row["id"],
+        time=f"{row['seconds']:.3f}",
+    )
+    props = ET.SubElement(case, "properties")
+    ET.SubElement(props, "property", name="clause", value=row["id"])
+    ET.SubElement(props, "property", name="outcome", value=outcome)
+    if row["blocked_by"]:
+        ET.SubElement(props, "property", name="blocked_by", value=row["blocked_by"])
+    message = row["message"]
+    detail = "\n".join(x for x in (message, row["reproducer"]) if x)
+    if outcome == "failed":
+        ET.SubElement(case, "failure", message=message).text = detail
+        return "failures"
+    if outcome == "error":
+        ET.SubElement(case, "error", message=message).text = detail
+        return "errors"
+    if outcome in ("skipped", "xfailed", "untested", "blocked", "not-run"):
+        ET.SubElement(case, "skipped", message=f"{outcome}: {message}")
+        return "skipped"
+    if outcome == "xpassed":
+        ET.SubElement(case, "system-out").text = f"xpassed: {message}"
+    return ""
+
+
+def junit_xml(doc: ReportDocument) -> bytes:
     """JUnit XML: a test suite per target, a test case per applicable clause."""
     root = ET.Element("testsuites", name="sockspec-conformance")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for target in _rows(doc, "targets"):
-        suite = ET.SubElement(root, "testsuite", name=str(target.get("target")))
-        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        elapsed = 0.0
-        for row in _rows(target, "clauses"):
-            outcome = str(row.get("outcome"))
-            if outcome == "not-applicable":
-                continue
-            seconds = row.get("seconds")
-            elapsed += seconds if isinstance(seconds, (int, float)) else 0.0
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"{target.get('target')}.{row.get('section')}",
-                name=str(row.get("id")),
-                time=f"{seconds if isinstance(seconds, (int, float)) else 0:.3f}",
-            )
-            props = ET.SubElement(case, "properties")
-            ET.SubElement(props, "property", name="clause", value=str(row.get("id")))
-            ET.SubElement(props, "property", name="outcome", value=outcome)
-            counts["tests"] += 1
-            message = str(row.get("message") or "")
-            detail = "\n".join(x for x in (message, str(row.get("reproducer") or "")) if x)
-            if outcome == "failed":
-                ET.SubElement(case, "failure", message=message).text = detail
-                counts["failures"] += 1
-            elif outcome == "error":
-                ET.SubElement(case, "error", message=message).text = detail
-                counts["errors"] += 1
-            elif outcome in ("skipped", "xfailed", "untested"):
-                ET.SubElement(case, "skipped", message=f"{outcome}: {message}")
-                counts["skipped"] += 1
-            elif outcome == "xpassed":
-                ET.SubElement(case, "system-out").text = f"xpassed: {message}"
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-        suite.set("time", f"{elapsed:.3f}")
+    for target in doc["targets"]:
+        suite = ET.SubElement(root, "testsuite", name=target["target"])
+        if target["status"] == "problem":
+            _problem_suite(suite, target)
+        else:
+            counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+            elapsed = 0.0
+            for row in target["clauses"]:
+                if row["outcome"] == "not-applicable":
+                    continue
+                elapsed += row["seconds"]
+                counts["tests"] += 1
+                counter = _clause_case(suite, target, row)
+                if counter:
+                    counts[counter] += 1
+            for key, value in counts.items():
+                suite.set(key, str(value))
+            suite.set("time", f"{elapsed:.3f}")
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return body
-
-
-def section_titles(sections: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """Section ID -> title, for :func:`text_report`."""
-    return dict(sections)

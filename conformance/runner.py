@@ -5,6 +5,10 @@ leaves a non-daemon thread that keeps the process alive can only take its own
 process down: the results written so far survive in the JSON-lines file, the
 process group is killed at the deadline, and the run is reported as ended
 early.
+
+The run can also be cancelled from outside (the command line got SIGTERM or SIGINT): the
+process group is killed at once and the run is reported as interrupted, its unfinished
+checks as not run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -23,14 +28,16 @@ from pathlib import Path
 from typing import Optional, cast
 
 from .plugin import CHECKS_PACKAGE, checks_directory
-from .report import Record, TargetRun
+from .records import Record, TargetStatus
 from .targets import Target
+from .verdicts import TargetRun
 
-__all__ = ["RunOptions", "pytest_command", "run_target"]
+__all__ = ["RunOptions", "parse_record", "pytest_command", "run_target"]
 
 #: Seconds a pytest process may take to exit after it reported the end of its session.
 EXIT_GRACE = 5.0
 _POLL = 0.1
+_RECORD_TYPES = frozenset({"session", "item", "report", "end", "problem", "collect_error"})
 
 _INI = """\
 # Written by sockspec-conformance: isolates the run from the project's own pytest settings.
@@ -98,6 +105,22 @@ def pytest_command(target: Target, options: RunOptions, workdir: Path, results: 
     return command
 
 
+def parse_record(line: bytes) -> Optional[Record]:
+    """One record of the results file, or None for a torn or foreign line."""
+    try:
+        value: object = json.loads(line)
+    except ValueError:
+        return None  # a torn line from a killed process
+    if not isinstance(value, dict):
+        return None
+    fields = cast("dict[str, object]", value)
+    if fields.get("type") not in _RECORD_TYPES:
+        return None
+    # The collector writes these records (conformance/records.py); readers use .get for
+    # what an older collector may not have written.
+    return cast("Record", fields)
+
+
 class _RecordReader:
     """Reads the JSON-lines file as the pytest process appends to it."""
 
@@ -119,34 +142,43 @@ class _RecordReader:
         lines = (self._partial + chunk).split(b"\n")
         self._partial = lines.pop()
         for line in lines:
-            if not line.strip():
+            record = parse_record(line) if line.strip() else None
+            if record is None:
                 continue
-            try:
-                record = cast("Record", json.loads(line))
-            except ValueError:
-                continue  # a torn line from a killed process
             self.records.append(record)
             if self._on_record is not None:
                 self._on_record(record)
 
     @property
     def ended(self) -> bool:
-        return any(record.get("type") == "end" for record in self.records)
+        return any(record["type"] == "end" for record in self.records)
 
 
 def _exited(process: subprocess.Popen[bytes]) -> bool:
-    """True once the process has ended, without reaping it (its PID stays reserved)."""
+    """True once the process has ended; where the OS allows, without reaping it.
+
+    ``os.waitid`` with ``WNOWAIT`` leaves the ended process unreaped, so its PID, which is
+    also its process group's ID, stays reserved until :func:`_kill_group` has signalled
+    the group.  Interpreters without ``os.waitid`` (PyPy)
+    reap at once; the group's ID then stays reserved as long as the group has a member
+    (POSIX does not reuse a process group ID while the group exists), which is the only
+    case in which the kill matters.
+    """
     if process.returncode is not None:
         return True
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:
+        return process.poll() is not None
     try:
-        info = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        info = waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
     except ChildProcessError:
         return process.poll() is not None
     return info is not None
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    # The process is still unreaped here, so its group ID cannot have been reused.
+    # Whatever the run left in its process group (a forked child that escaped the guard)
+    # goes with it; see _exited for why the group's ID is still ours.
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -176,8 +208,13 @@ def run_target(
     target: Target,
     options: RunOptions,
     on_record: Optional[Callable[[Record], None]] = None,
+    cancel: Optional[threading.Event] = None,
 ) -> TargetRun:
-    """Verify one target in a fresh pytest process; never raises for a misbehaving target."""
+    """Verify one target in a fresh pytest process; never raises for a misbehaving target.
+
+    Setting ``cancel`` stops the run within a poll interval: its process group is killed
+    and the run is returned as interrupted, with the records written so far.
+    """
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="sockspec-run-") as scratch:
         workdir = Path(scratch)
@@ -197,6 +234,7 @@ def run_target(
                 start_new_session=True,
             )
         problem = ""
+        interrupted = False
         ended_at: Optional[float] = None
         while not _exited(process):
             time.sleep(_POLL)  # polling both the process and the results file, up to a deadline
@@ -208,13 +246,18 @@ def run_target(
                 problem = "the pytest process did not exit after the run (a leaked thread?)"
                 _kill_group(process)
                 break
+            if cancel is not None and cancel.is_set():
+                interrupted = True
+                problem = "the run was interrupted before this target finished"
+                _kill_group(process)
+                break
             if now - start > options.deadline:
                 problem = f"the run exceeded its {options.deadline:g} s deadline and was killed"
                 _kill_group(process)
                 break
         if process.returncode is None:
-            # Exited but not yet reaped, so the group ID is still ours: whatever the target left
-            # in the run's process group (a forked child that escaped the guard) goes too.
+            # Exited but not yet reaped: whatever the target left in the run's process group
+            # (a forked child that escaped the guard) goes too.
             _kill_group(process)
         returncode = process.wait()  # already ended: this only reaps it
         reader.poll()
@@ -222,4 +265,8 @@ def run_target(
             problem = _describe_exit(returncode, reader.ended, output)
         if options.show_pytest_output:
             sys.stdout.write(output.read_text(encoding="utf-8", errors="replace"))
-    return TargetRun(target, reader.records, returncode, time.monotonic() - start, problem)
+    seconds = time.monotonic() - start
+    status: TargetStatus = (
+        "interrupted" if interrupted else "ended-early" if problem else "completed"
+    )
+    return TargetRun(target, reader.records, returncode, seconds, problem, status)

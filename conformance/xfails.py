@@ -23,6 +23,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .selection import matches_globs
+
 __all__ = ["XfailEntry", "XfailFileError", "find_entry", "parse_xfail_file", "parse_xfail_text"]
 
 _CLAUSE_GLOB = re.compile(r"^[a-z0-9_.*?\[\]!-]+$")
@@ -47,7 +49,7 @@ class XfailEntry:
         target_ok = fnmatchcase(target_spec, self.target_glob) or fnmatchcase(
             bare, self.target_glob
         )
-        return target_ok and fnmatchcase(clause_id, self.clause_glob)
+        return target_ok and matches_globs(clause_id, (self.clause_glob,))
 
     @property
     def label(self) -> str:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Optional, cast
 
 import pytest
-from sockspec.conformance import cli
-from sockspec.conformance.report import Record, TargetRun
+from sockspec.conformance import cli, scheduler
+from sockspec.conformance.records import REPORT_FORMAT, Record
 from sockspec.conformance.runner import RunOptions
 from sockspec.conformance.selection import select
 from sockspec.conformance.targets import Target
+from sockspec.conformance.verdicts import TargetRun
 from sockspec.spec import load_catalogue
 
 from .helpers import RunCli, SharedRun
@@ -293,12 +295,15 @@ def test_default_target_is_the_stdlib_module(
     started: list[str] = []
 
     def fake_run(
-        target: Target, options: RunOptions, on_record: Optional[Callable[[Record], None]] = None
+        target: Target,
+        options: RunOptions,
+        on_record: Optional[Callable[[Record], None]] = None,
+        cancel: Optional[threading.Event] = None,
     ) -> TargetRun:
         started.append(target.spec)
         return TargetRun(target, [], 0, 0.0)
 
-    monkeypatch.setattr(cli, "run_target", fake_run)
+    monkeypatch.setattr(scheduler, "run_target", fake_run)
     assert cli.main(["--clause", "server.fileno.*", "-q"]) == 0
     assert "socketserver:TCPServer" in started
     assert "socketserver:ThreadingUDPServer" in started
@@ -335,4 +340,4 @@ def test_json_output_is_valid_json_even_for_a_crash(run_cli: RunCli, tmp_path: P
     run = run_cli("sample_servers:CrashingServer", "--clause", "server.*", "--json", str(report))
     assert run.code == 1
     doc = json.loads(report.read_text(encoding="utf-8"))
-    assert doc["format"] == "sockspec-conformance/1"
+    assert doc["format"] == REPORT_FORMAT

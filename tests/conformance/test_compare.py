@@ -8,6 +8,7 @@ from typing import cast
 
 import pytest
 from sockspec.conformance import compare
+from sockspec.conformance.records import REPORT_FORMAT
 
 
 def _row(clause_id: str, outcome: str, message: str = "") -> dict[str, object]:
@@ -25,7 +26,7 @@ def _row(clause_id: str, outcome: str, message: str = "") -> dict[str, object]:
 
 def _report(python: str, edition: str, targets: dict[str, list[dict[str, object]]]) -> object:
     return {
-        "format": "sockspec-conformance/1",
+        "format": REPORT_FORMAT,
         "python": python,
         "edition": edition,
         "summary": {},
@@ -117,5 +118,5 @@ def test_command_rejects_a_file_that_is_not_a_report(
     bogus.write_text('{"format": "other"}', encoding="utf-8")
     assert compare.main([str(bogus)]) == 2
     err = capsys.readouterr().err
-    assert f"{bogus}: not a sockspec-conformance/1 report" in err
+    assert f"{bogus}: not a {REPORT_FORMAT} report" in err
     assert len(err.strip().splitlines()) == 1

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import json
 import re
+import typing
 from importlib import resources
 from typing import cast
 
 import pytest
+from sockspec.conformance import records
 
 from .helpers import SharedRun
 
@@ -163,3 +165,34 @@ def test_validator_rejects_a_missing_key(stdlib_run: SharedRun) -> None:
     broken = copy.deepcopy(stdlib_run.doc)
     del broken["xfail_unmatched"]
     assert "$: missing 'xfail_unmatched'" in validate(broken, schema, schema)
+
+
+def _typed_keys(typed: object) -> set[str]:
+    return set(typing.get_type_hints(typed))
+
+
+@pytest.mark.parametrize(
+    ("definition", "typed"),
+    [
+        ((), records.ReportDocument),
+        (("$defs", "target"), records.TargetReport),
+        (("$defs", "clause"), records.ClauseRow),
+        (("$defs", "tally"), records.Tally),
+        (("$defs", "xfail_entry"), records.XfailRow),
+    ],
+)
+def test_schema_and_typed_records_name_the_same_keys(
+    definition: tuple[str, ...], typed: object
+) -> None:
+    """report_schema.json and conformance/records.py describe the same document."""
+    schema = _schema()
+    for key in definition:
+        schema = cast("Schema", schema[key])
+    assert set(cast("list[str]", schema["required"])) == _typed_keys(typed)
+
+
+def test_schema_outcomes_are_the_outcome_literal() -> None:
+    """The schema's outcome enum is exactly records.OUTCOMES, the one list of outcomes."""
+    outcome = cast("Schema", cast("Schema", _schema()["$defs"])["outcome"])
+    assert outcome["enum"] == list(records.OUTCOMES)
+    assert cast("Schema", _schema()["properties"])["format"] == {"const": records.REPORT_FORMAT}

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import http.server
-import socketserver
 import xmlrpc.server
 
 import pytest
-from sockspec.conformance.report import (
-    CheckResult,
-    Record,
-    TargetRun,
-    check_results,
-    clause_outcome,
-)
 from sockspec.conformance.targets import (
-    Target,
     TargetError,
     detect,
     resolve_targets,
@@ -124,59 +115,6 @@ def test_malformed_xfail_lines_name_the_line(text: str, where: str) -> None:
     """A line without a reason or with a malformed clause ID is rejected with its number."""
     with pytest.raises(XfailFileError, match=where):
         parse_xfail_text(text, "f.txt")
-
-
-def _check(outcome: str, message: str = "") -> CheckResult:
-    return CheckResult("n", "c", outcome, message)
-
-
-@pytest.mark.parametrize(
-    ("outcomes", "verdict"),
-    [
-        (["passed", "passed"], "passed"),
-        (["passed", "skipped"], "passed"),
-        (["skipped", "skipped"], "skipped"),
-        (["passed", "failed"], "failed"),
-        (["failed", "error"], "error"),
-        (["xfailed", "passed"], "xfailed"),
-        (["xpassed", "xfailed"], "xpassed"),
-        (["not-applicable", "passed"], "passed"),
-        (["not-applicable"], "not-applicable"),
-        ([], "untested"),
-    ],
-)
-def test_clause_verdict_is_the_most_serious_check(outcomes: list[str], verdict: str) -> None:
-    """A clause with several checks takes the most serious of their outcomes."""
-    assert clause_outcome([_check(o) for o in outcomes]).outcome == verdict
-
-
-def test_phases_fold_into_one_check_result() -> None:
-    """Setup, call and teardown reports of one check fold into one outcome; leaks are kept."""
-    target = Target("socketserver:TCPServer", socketserver.TCPServer, "server", frozenset())
-    records: list[Record] = [
-        {"type": "item", "nodeid": "a", "clause": "x.y"},
-        {"type": "item", "nodeid": "b", "clause": "x.z"},
-        {"type": "item", "nodeid": "c", "clause": "x.w"},
-        {"type": "report", "nodeid": "a", "when": "setup", "outcome": "passed", "seconds": 0.1},
-        {"type": "report", "nodeid": "a", "when": "call", "outcome": "passed", "seconds": 0.2},
-        {
-            "type": "report",
-            "nodeid": "a",
-            "when": "teardown",
-            "outcome": "failed",
-            "leak": "1 descriptor(s) left open",
-            "leak_clause": "resources.r.s",
-        },
-        {"type": "report", "nodeid": "b", "when": "setup", "outcome": "failed", "message": "m"},
-    ]
-    run = TargetRun(target, records, 1, 1.0, "the pytest process was killed by SIGKILL")
-    results = {result.nodeid: result for result in check_results(run)}
-    assert results["a"].outcome == "passed"
-    assert results["a"].leak_clause == "resources.r.s"
-    assert results["a"].seconds == pytest.approx(0.3)
-    assert (results["b"].outcome, results["b"].message) == ("error", "m")
-    assert results["c"].outcome == "error"
-    assert "SIGKILL" in results["c"].message
 
 
 def test_classic_edition_checks_every_classic_clause_on_any_python() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+from sockspec.conformance.records import REPORT_FORMAT
 from sockspec.spec import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def _sample_matrix(folder: Path, clause_ids: list[str]) -> None:
             for index, clause_id in enumerate(clause_ids)
         ]
         target = {"target": "socketserver:TCPServer", "clauses": rows}
-        report = {"format": "sockspec-conformance/1", "python": f"{python}.1", "targets": [target]}
+        report = {"format": REPORT_FORMAT, "python": f"{python}.1", "targets": [target]}
         _write_json(folder / f"conformance-{python}.json", report)
 
 

@@ -2,7 +2,7 @@
 
 Inputs, all optional, in the matrix directory: ``matrix.json`` (one entry per
 interpreter: its version and the outcome of each step) and the clause reports
-``conformance-*.json`` (format ``sockspec-conformance/1``, see
+``conformance-*.json`` (format ``sockspec.conformance.records.REPORT_FORMAT``, see
 ``conformance/report_schema.json``; one per Python version and edition).  Other
 JSON files there, such as the comparison ``conformance-matrix.json``, are not
 clause reports and are ignored.
@@ -20,12 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sockspec.conformance.records import REPORT_FORMAT
 from sockspec.spec.catalogue import Catalogue, Clause
 
 from . import jsondata
 from .rst import escape, heading, list_table, literal, one_line, prose, verdict
 
-REPORT_FORMAT = "sockspec-conformance/1"
 NOT_RUN = (
     ".. note::\n\n"
     "   **The matrix has not been run** on the machine that built this site:\n"

@@ -1,0 +1,145 @@
+"""From the records of one target's run to one outcome per check, and per clause.
+
+A check (one pytest node) reports up to three phases; :func:`check_results` folds
+them into one :class:`CheckResult`, and explains the checks that never reported
+(the run was interrupted, ended early, or stopped at ``--maxfail``).
+:func:`clause_outcome` then gives a clause the most serious outcome of its checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+from .records import Outcome, Record, ReportRecord, TargetStatus
+from .targets import Target
+
+__all__ = ["CheckResult", "TargetRun", "check_results", "clause_outcome", "target_problem"]
+
+# When a clause has several checks, the most serious outcome is the clause's.  A blocked or
+# unrun check outranks a pass: the clause was not fully verified.  A check skipped as not
+# applicable counts as a skip: whether the clause applies is decided from the target's
+# traits, not from its checks.
+_SEVERITY: dict[Outcome, int] = {
+    "error": 9,
+    "failed": 8,
+    "xpassed": 7,
+    "xfailed": 6,
+    "blocked": 5,
+    "not-run": 4,
+    "passed": 3,
+    "skipped": 2,
+    "not-applicable": 2,
+}
+
+
+@dataclass
+class TargetRun:
+    """The records of one target's pytest run, and how the run ended."""
+
+    target: Target
+    records: list[Record]
+    returncode: Optional[int]
+    seconds: float
+    #: Why the run ended early (crash, deadline, --maxfail, interruption), or "".
+    problem: str = ""
+    status: TargetStatus = "completed"
+
+
+@dataclass
+class CheckResult:
+    """One check (one pytest node) against one target, all phases folded."""
+
+    nodeid: str
+    clause: str
+    outcome: Outcome = "untested"
+    message: str = ""
+    reproducer: str = ""
+    seconds: float = 0.0
+    leak: str = ""
+    leak_clause: str = ""
+    #: For a blocked check, the clause whose precondition did not hold.
+    blocked_by: str = ""
+    #: True once a phase of the check reported (a check that started may have hung).
+    started: bool = False
+    finished: bool = False
+
+
+def _fold(result: CheckResult, report: ReportRecord) -> None:
+    """Apply one phase report to a check's result."""
+    when = report.get("when")
+    outcome = report.get("outcome")
+    message = report.get("message") or ""
+    result.started = True
+    result.finished = result.finished or when == "teardown"
+    result.seconds += report.get("seconds") or 0.0
+    wasxfail = report.get("wasxfail")
+    if wasxfail is not None:
+        result.outcome = "xfailed" if outcome == "skipped" else "xpassed"
+        result.message = wasxfail or message
+        return
+    leak = report.get("leak")
+    if when == "teardown" and outcome == "failed" and leak:
+        result.leak = leak
+        result.leak_clause = report.get("leak_clause") or ""
+        return
+    blocked_by, not_run = report.get("blocked_by"), report.get("not_run")
+    if outcome == "skipped" and blocked_by:
+        result.outcome, result.blocked_by = "blocked", blocked_by
+        reason = report.get("blocked_reason") or message
+        result.message = f"blocked by {blocked_by}: {reason}"
+    elif outcome == "skipped" and not_run:
+        result.outcome, result.message = "not-run", not_run
+    elif outcome == "skipped":
+        result.outcome = "not-applicable" if message.startswith("not applicable") else "skipped"
+        result.message = message
+    elif outcome == "failed":
+        result.outcome = "failed" if when == "call" else "error"
+        result.message = message
+        result.reproducer = report.get("reproducer") or ""
+    elif when == "call" and result.outcome == "untested":
+        result.outcome = "passed"
+
+
+def _unrun(result: CheckResult, run: TargetRun) -> None:
+    """Explain a check that never reached a verdict."""
+    if run.status == "interrupted":
+        result.outcome, result.message = "not-run", run.problem or "the run was interrupted"
+    elif run.problem and result.started and not result.finished and "maxfail" not in run.problem:
+        # The check in progress when the process crashed or was killed: the run's end is its.
+        result.outcome, result.message = "error", run.problem
+    else:
+        result.outcome = "not-run"
+        problem = run.problem or "not run"
+        result.message = problem if problem.startswith("not run") else f"not run: {problem}"
+
+
+def target_problem(run: TargetRun) -> Optional[tuple[str, str]]:
+    """(message, hint) when the target could not be loaded or constructed, else None."""
+    for record in run.records:
+        if record.get("type") == "problem":
+            return str(record.get("message") or ""), str(record.get("hint") or "")
+    return None
+
+
+def check_results(run: TargetRun) -> list[CheckResult]:
+    """Every collected check of a run with its folded outcome (unrun checks explained)."""
+    results: dict[str, CheckResult] = {}
+    for record in run.records:
+        if record["type"] == "item":
+            results[record["nodeid"]] = CheckResult(record["nodeid"], record.get("clause") or "")
+        elif record["type"] == "report" and record.get("nodeid") in results:
+            _fold(results[record["nodeid"]], record)
+    for result in results.values():
+        if result.outcome == "untested":
+            _unrun(result, run)
+    return list(results.values())
+
+
+def clause_outcome(checks: Sequence[CheckResult]) -> CheckResult:
+    """The verdict of one clause from its checks: the most serious outcome wins."""
+    ranked = [check for check in checks if check.outcome in _SEVERITY]
+    if not ranked:
+        return CheckResult("", "", "untested")
+    return max(ranked, key=lambda check: _SEVERITY[check.outcome])
