@@ -3,23 +3,24 @@
 The suite builds a server as ``Server(server_address, RequestHandlerClass,
 bind_and_activate=True)`` (Python 3.13 socketserver docs, "Server Objects"; Python 2.4
 lib 11.16.2).  Several real servers take other arguments: an application, a host and a
-port, a storage backend.  Each function here is a *factory* target of the suite
-(``ecosystem_adapters:<name>``): it takes the three documented arguments and returns an
-instance of the package's own class, so the class under test is the package's class and
-nothing of it is replaced.
+port, a storage backend.  Each name of :data:`ADAPTERS` is a *factory* target of the suite
+(``ecosystem_adapters:<name>``): a function taking the three documented arguments and
+returning an instance of the package's own class, built by the package's own constructor,
+so that the class under test is the package's class and nothing of it is replaced.
 
 What an adapter supplies is the least the package needs to run: a WSGI application that
 answers every request with an empty 200 response, an empty in-memory git backend, an LFS
 store in a private temporary directory.  When a package's constructor always binds (it has
-no way to defer ``server_bind()``/``server_activate()``), the adapter refuses
-``bind_and_activate=False`` with :class:`TypeError`, as a constructor without that
-parameter would: the suite then reports the checks that need a deferred bind as blocked by
-``creation.bind_and_activate.parameter`` instead of testing a server the package never
-builds.
+no way to defer ``server_bind()``/``server_activate()``), a call with
+``bind_and_activate=False`` stops the check as *blocked* by
+``creation.bind_and_activate.parameter`` (:func:`sockspec.conformance.preconditions.blocked`)
+instead of testing a server the package never builds.
 
-The packages are imported when a factory is called, never when this module is imported, so
-that the project's own type checks and tests run without them (``make test`` does not
-install them; ``make ecosystem`` does, from ``tests/ecosystem/requirements.txt``).
+The factories are made on first access (module ``__getattr__``), when the package is
+imported: their return annotation then names the package's class, which is how the suite
+learns the class under test without calling the factory.  Importing this module imports
+none of the packages, so the project's own type checks and tests run without them
+(``make test`` does not install them; ``make ecosystem`` does, from ``requirements.txt``).
 """
 
 from __future__ import annotations
@@ -29,21 +30,15 @@ import importlib
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Callable
 
 #: The WSGI ``start_response`` callable, as far as the trivial application uses it.
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
-
-__all__ = [
-    "dulwich_lfs_server",
-    "dulwich_tcp_git_server",
-    "paste_wsgi_server",
-    "paste_wsgi_thread_pool_server",
-    "websocket_server",
-    "werkzeug_base_wsgi_server",
-    "werkzeug_forking_wsgi_server",
-    "werkzeug_threaded_wsgi_server",
-]
+#: ``build(package_class, server_address, RequestHandlerClass)`` -> the package's server.
+Builder = Callable[[Any, Any, type], Any]
+#: A factory target: ``(server_address, RequestHandlerClass, bind_and_activate=True)``.
+Factory = Callable[..., Any]
 
 
 def empty_wsgi_app(environ: dict[str, object], start_response: StartResponse) -> Iterable[bytes]:
@@ -57,136 +52,126 @@ def _class(module: str, name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def _refuse_deferred_bind(package_class: str, bind_and_activate: bool) -> None:
-    """Raise as a constructor without ``bind_and_activate`` would, when asked to defer."""
-    if not bind_and_activate:
-        raise TypeError(
-            f"{package_class}() always binds and activates: it takes no bind_and_activate "
-            "parameter, so the adapter cannot defer server_bind()/server_activate()"
-        )
-
-
 def _host_port(server_address: Any) -> tuple[str, int]:
     """``(host, port)`` of an inet or inet6 address, for constructors that take them apart."""
-    host, port = server_address[0], server_address[1]
-    return str(host), int(port)
+    return str(server_address[0]), int(server_address[1])
 
 
-# -- werkzeug 3.1.9: werkzeug.serving, (host, port, app, handler=None, ...) ------------------
-
-
-def _werkzeug(name: str, server_address: Any, handler: type, bind_and_activate: bool) -> Any:
-    _refuse_deferred_bind(f"werkzeug.serving.{name}", bind_and_activate)
+def _werkzeug(server_class: Any, server_address: Any, handler: type) -> Any:
+    # werkzeug 3.1.9 serving.py:715: (host, port, app, handler=None, ...).
     host, port = _host_port(server_address)
-    return _class("werkzeug.serving", name)(host, port, empty_wsgi_app, handler=handler)
+    return server_class(host, port, empty_wsgi_app, handler=handler)
 
 
-def werkzeug_base_wsgi_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``werkzeug.serving.BaseWSGIServer(host, port, app, handler=RequestHandlerClass)``."""
-    return _werkzeug("BaseWSGIServer", server_address, RequestHandlerClass, bind_and_activate)
+def _paste(server_class: Any, server_address: Any, handler: type) -> Any:
+    # paste 3.10.1 httpserver.py:1129/1149: (wsgi_application, server_address, handler, ...).
+    return server_class(empty_wsgi_app, server_address, handler)
 
 
-def werkzeug_threaded_wsgi_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``werkzeug.serving.ThreadedWSGIServer(host, port, app, handler=RequestHandlerClass)``."""
-    return _werkzeug("ThreadedWSGIServer", server_address, RequestHandlerClass, bind_and_activate)
+def _with_handler(server: Any, handler: type) -> Any:
+    """Serve ``handler``: for constructors that always install their own handler class.
 
-
-def werkzeug_forking_wsgi_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``werkzeug.serving.ForkingWSGIServer(host, port, app, handler=RequestHandlerClass)``."""
-    return _werkzeug("ForkingWSGIServer", server_address, RequestHandlerClass, bind_and_activate)
-
-
-# -- paste 3.10.1: paste.httpserver, (wsgi_application, server_address, RequestHandlerClass) --
-
-
-def paste_wsgi_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``paste.httpserver.WSGIServer(app, server_address, RequestHandlerClass)``."""
-    _refuse_deferred_bind("paste.httpserver.WSGIServer", bind_and_activate)
-    server_class = _class("paste.httpserver", "WSGIServer")
-    return server_class(empty_wsgi_app, server_address, RequestHandlerClass)
-
-
-def paste_wsgi_thread_pool_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``paste.httpserver.WSGIThreadPoolServer(app, server_address, RequestHandlerClass)``.
-
-    The server ``paste.httpserver.serve()`` builds by default (``use_threadpool``), with its
-    own pool of worker threads (the package's default size).
+    ``RequestHandlerClass`` is a documented instance attribute; the clauses about the
+    constructor storing its arguments are then not evidence about such a package.
     """
-    _refuse_deferred_bind("paste.httpserver.WSGIThreadPoolServer", bind_and_activate)
-    server_class = _class("paste.httpserver", "WSGIThreadPoolServer")
-    return server_class(empty_wsgi_app, server_address, RequestHandlerClass)
-
-
-# -- websocket-server 0.6.4: websocket_server.WebsocketServer(host, port, ...) ---------------
-
-
-def websocket_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``websocket_server.WebsocketServer(host=..., port=...)`` serving ``RequestHandlerClass``.
-
-    Its constructor always installs its own ``WebSocketHandler``; the documented instance
-    attribute ``RequestHandlerClass`` is set afterwards so that the suite's handler serves.
-    """
-    _refuse_deferred_bind("websocket_server.WebsocketServer", bind_and_activate)
-    host, port = _host_port(server_address)
-    server = _class("websocket_server", "WebsocketServer")(host=host, port=port)
-    server.RequestHandlerClass = RequestHandlerClass
+    server.RequestHandlerClass = handler
     return server
 
 
-# -- dulwich 1.2.21: dulwich.server.TCPGitServer, dulwich.lfs_server.LFSServer ---------------
+def _websocket(server_class: Any, server_address: Any, handler: type) -> Any:
+    # websocket-server 0.6.4 websocket_server.py:127: (host, port, loglevel, key, cert).
+    host, port = _host_port(server_address)
+    return _with_handler(server_class(host=host, port=port), handler)
 
 
-def dulwich_tcp_git_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``dulwich.server.TCPGitServer(backend, host, port)`` over an empty in-memory backend.
-
-    The constructor installs its own handler factory (``_make_handler``, which builds a
-    ``TCPGitRequestHandler``); ``RequestHandlerClass`` is set afterwards, as above.
-    """
-    _refuse_deferred_bind("dulwich.server.TCPGitServer", bind_and_activate)
+def _tcp_git(server_class: Any, server_address: Any, handler: type) -> Any:
+    # dulwich 1.2.21 server.py:1952: (backend, listen_addr, port, handlers).
     host, port = _host_port(server_address)
     backend = _class("dulwich.server", "DictBackend")({})
-    server = _class("dulwich.server", "TCPGitServer")(backend, host, port)
-    server.RequestHandlerClass = RequestHandlerClass
-    return server
+    return _with_handler(server_class(backend, host, port), handler)
 
 
 _LFS_DIRECTORIES: list[str] = []
 
 
+@atexit.register
 def _remove_lfs_directories() -> None:
     for path in _LFS_DIRECTORIES:
         shutil.rmtree(path, ignore_errors=True)
 
 
-atexit.register(_remove_lfs_directories)
-
-
-def dulwich_lfs_server(
-    server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
-) -> Any:
-    """``dulwich.lfs_server.LFSServer(server_address, lfs_store)`` over a private temp store.
-
-    The store's directory is removed when the process that built it exits.  The constructor
-    installs its own ``LFSRequestHandler``; ``RequestHandlerClass`` is set afterwards.
-    """
-    _refuse_deferred_bind("dulwich.lfs_server.LFSServer", bind_and_activate)
+def _lfs(server_class: Any, server_address: Any, handler: type) -> Any:
+    # dulwich 1.2.21 lfs_server.py:296: (server_address, lfs_store, log_requests).  The
+    # store's private directory is removed when the process that made it exits.
     directory = tempfile.mkdtemp(prefix="sockspec-lfs-")
     _LFS_DIRECTORIES.append(directory)
     store = _class("dulwich.lfs", "LFSStore").create(directory)
-    server = _class("dulwich.lfs_server", "LFSServer")(server_address, store)
-    server.RequestHandlerClass = RequestHandlerClass
-    return server
+    return _with_handler(server_class(server_address, store), handler)
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How to build one package class from the documented constructor arguments."""
+
+    module: str
+    name: str
+    build: Builder
+    #: The constructor binds and activates unconditionally (no bind_and_activate).
+    always_binds: bool = True
+
+    @property
+    def qualified(self) -> str:
+        """``module.Class``, as messages name it."""
+        return f"{self.module}.{self.name}"
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "werkzeug_base_wsgi_server": Adapter("werkzeug.serving", "BaseWSGIServer", _werkzeug),
+    "werkzeug_threaded_wsgi_server": Adapter("werkzeug.serving", "ThreadedWSGIServer", _werkzeug),
+    "werkzeug_forking_wsgi_server": Adapter("werkzeug.serving", "ForkingWSGIServer", _werkzeug),
+    "paste_wsgi_server": Adapter("paste.httpserver", "WSGIServer", _paste),
+    # What paste.httpserver.serve() builds by default (use_threadpool), its own worker pool.
+    "paste_wsgi_thread_pool_server": Adapter("paste.httpserver", "WSGIThreadPoolServer", _paste),
+    "websocket_server": Adapter("websocket_server", "WebsocketServer", _websocket),
+    "dulwich_tcp_git_server": Adapter("dulwich.server", "TCPGitServer", _tcp_git),
+    "dulwich_lfs_server": Adapter("dulwich.lfs_server", "LFSServer", _lfs),
+}
+
+
+def refuse_deferred_bind(adapter: Adapter, bind_and_activate: bool) -> None:
+    """Block the running check when it needs a deferred bind that the package cannot do."""
+    if bind_and_activate or not adapter.always_binds:
+        return
+    from sockspec.conformance.preconditions import blocked
+
+    blocked(
+        "creation.bind_and_activate.parameter",
+        f"{adapter.qualified}() always binds and activates: it takes no bind_and_activate",
+    )
+
+
+def make_factory(name: str) -> Factory:
+    """The factory target ``name`` of :data:`ADAPTERS`, annotated with the package's class."""
+    adapter = ADAPTERS[name]
+    server_class = _class(adapter.module, adapter.name)
+
+    def factory(
+        server_address: Any, RequestHandlerClass: type, bind_and_activate: bool = True
+    ) -> Any:
+        refuse_deferred_bind(adapter, bind_and_activate)
+        return adapter.build(server_class, server_address, RequestHandlerClass)
+
+    factory.__name__ = factory.__qualname__ = name
+    factory.__module__ = __name__
+    factory.__doc__ = f"Build {adapter.qualified} from (server_address, RequestHandlerClass)."
+    factory.__annotations__ = {**factory.__annotations__, "return": server_class}
+    return factory
+
+
+def __getattr__(name: str) -> Factory:
+    """``ecosystem_adapters:<name>``: the factory, made (and kept) on first access."""
+    if name not in ADAPTERS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    made = make_factory(name)
+    globals()[name] = made
+    return made
