@@ -68,6 +68,12 @@ def _paste(server_class: Any, server_address: Any, handler: type) -> Any:
     return server_class(empty_wsgi_app, server_address, handler)
 
 
+def _paste_thread_pool(server_class: Any, server_address: Any, handler: type) -> Any:
+    # Its server_activate() (httpserver.py:1112) does not listen: only the constructor's
+    # request_queue_size does, and paste.httpserver.serve() always passes one (5).
+    return server_class(empty_wsgi_app, server_address, handler, request_queue_size=5)
+
+
 def _with_handler(server: Any, handler: type) -> Any:
     """Serve ``handler``: for constructors that always install their own handler class.
 
@@ -131,7 +137,9 @@ ADAPTERS: dict[str, Adapter] = {
     "werkzeug_forking_wsgi_server": Adapter("werkzeug.serving", "ForkingWSGIServer", _werkzeug),
     "paste_wsgi_server": Adapter("paste.httpserver", "WSGIServer", _paste),
     # What paste.httpserver.serve() builds by default (use_threadpool), its own worker pool.
-    "paste_wsgi_thread_pool_server": Adapter("paste.httpserver", "WSGIThreadPoolServer", _paste),
+    "paste_wsgi_thread_pool_server": Adapter(
+        "paste.httpserver", "WSGIThreadPoolServer", _paste_thread_pool
+    ),
     "websocket_server": Adapter("websocket_server", "WebsocketServer", _websocket),
     "dulwich_tcp_git_server": Adapter("dulwich.server", "TCPGitServer", _tcp_git),
     "dulwich_lfs_server": Adapter("dulwich.lfs_server", "LFSServer", _lfs),
