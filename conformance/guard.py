@@ -18,44 +18,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol, cast
 
+from .harness import child_processes, describe_fd, open_descriptors
+
 __all__ = ["Leaks", "Snapshot", "clean_up", "find_leaks", "take_snapshot"]
-
-
-def _open_fds() -> frozenset[int]:
-    for directory in ("/proc/self/fd", "/dev/fd"):
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            continue
-        # The listing itself holds one descriptor for a moment; drop the ones already closed.
-        return frozenset(int(name) for name in names if name.isdigit() and _is_open(int(name)))
-    return frozenset()
-
-
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
-def _children() -> frozenset[int]:
-    """Child process IDs (running or unreaped), from /proc where the platform has it."""
-    pids: set[int] = set()
-    try:
-        tasks = list(Path("/proc/self/task").iterdir())
-    except OSError:
-        return frozenset()
-    for task in tasks:
-        try:
-            pids.update(int(pid) for pid in (task / "children").read_text().split())
-        except (OSError, ValueError):
-            continue
-    return frozenset(pids)
 
 
 @dataclass(frozen=True)
@@ -69,7 +36,7 @@ class Snapshot:
 
 def take_snapshot() -> Snapshot:
     """Record the open descriptors, live threads and children of this process now."""
-    return Snapshot(_open_fds(), frozenset(threading.enumerate()), _children())
+    return Snapshot(open_descriptors(), frozenset(threading.enumerate()), child_processes())
 
 
 @dataclass
@@ -96,14 +63,6 @@ class Leaks:
             pids = ", ".join(str(pid) for pid in self.children)
             parts.append(f"{len(self.children)} child process(es) not reaped: {pids}")
         return "; ".join(parts)
-
-
-def _describe_fd(fd: int) -> str:
-    try:
-        target = os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        target = "descriptor"
-    return target
 
 
 class _Owner(Protocol):
@@ -140,18 +99,18 @@ def find_leaks(before: Snapshot, grace: float = 1.0) -> Leaks:
         thread.join(max(0.0, deadline - time.monotonic()))
     leaks = Leaks(threads=[t for t in new_threads if t.is_alive()])
     while True:
-        children = sorted(_children() - before.children)
+        children = sorted(child_processes() - before.children)
         if not children or time.monotonic() >= deadline:
             break
         time.sleep(0.01)  # polling /proc: children give no event to wait on
     leaks.children = children
-    new_fds = _open_fds() - before.fds
+    new_fds = open_descriptors() - before.fds
     if new_fds:
         # Unreachable sockets in reference cycles are closed by the collector, not leaked
         # (collected only here: a full collection after every check would dominate the run).
         gc.collect()
-        new_fds = _open_fds() - before.fds
-    leaks.fds = {fd: _describe_fd(fd) for fd in sorted(new_fds)}
+        new_fds = open_descriptors() - before.fds
+    leaks.fds = {fd: describe_fd(fd) for fd in sorted(new_fds)}
     return leaks
 
 

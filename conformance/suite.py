@@ -1,29 +1,30 @@
-"""Every conformance check and its fixtures, for collecting the suite inside your own tests.
+"""Every conformance check, for collecting the suite inside your own tests.
 
-Put one module in your test tree::
+This is plain pytest: pytest collects the test functions a test module holds,
+wherever they were defined, and a fixture defined in a test module overrides
+the plugin's fixture of the same name (the way fsspec's and array-api-tests'
+suites let a project plug its implementation in).  Put one module in your test
+tree::
 
     # tests/test_socketserver_conformance.py
     from sockspec.conformance.suite import *  # noqa: F403 - every conformance check
+    from sockspec.conformance.suite import sockspec_target
 
-and name the classes to verify in your pytest configuration::
+    target = sockspec_target("mypkg.server:MyServer", "mypkg.server:MyHandler")
 
-    # pytest.ini (or [tool.pytest.ini_options] in pyproject.toml)
-    [pytest]
-    sockspec_targets =
-        mypkg.server:MyServer
-        mypkg.server:MyHandler
+``sockspec_target(*targets)`` builds a ``target`` fixture parametrized over the
+named targets (any ``--sockspec-target`` form, adapters included); defining
+``target`` in the module overrides the plugin's, and the plugin then leaves
+the parametrization to it.  Without that line the targets come from
+``--sockspec-target`` or the ``sockspec_targets`` ini setting as usual.
 
 Your normal ``pytest`` run then includes the checks, with their clause
 markers (``-k server.handle_request`` and ``-m clause`` work) and test IDs
-naming the target.  ``--sockspec-target`` overrides the ini setting for one
-run; ``sockspec_edition``, ``sockspec_timeout`` and ``sockspec_xfail_file``
-work the same way.
-
-The checks are copies of the functions in :mod:`sockspec.conformance.checks`
-(their markers included, module-level ``pytestmark`` folded in); the fixtures
-of the checks package's ``conftest.py`` are exported too, so the copies find
-them.  A name that two check modules share is exported with its module's name
-as a prefix.
+naming the target; ``sockspec_edition``, ``sockspec_timeout`` and
+``sockspec_xfail_file`` apply as in any run.  The checks are the functions of
+:mod:`sockspec.conformance.checks` themselves, not copies; their fixtures
+(``harness``, ``check_timeout``, ``sockspec_edition``) come from the plugin.
+A name two check modules share is exported with its module's name as a prefix.
 """
 
 from __future__ import annotations
@@ -31,66 +32,49 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import types
-from typing import Callable
+from typing import Any, Callable
 
-from .plugin import CHECKS_PACKAGE
+import pytest
 
+from .state import CHECKS_PACKAGE
+from .targets import Target, resolve_targets
 
-def _is_fixture(obj: object) -> bool:
-    # pytest 8.4+ wraps fixtures in FixtureFunctionDefinition; older ones mark the function.
-    return (
-        type(obj).__name__ == "FixtureFunctionDefinition"
-        or getattr(obj, "_pytestfixturefunction", None) is not None
-        or getattr(obj, "_fixture_function_marker", None) is not None
-    )
+__all__ = ["sockspec_target"]
 
 
-def _copy(function: types.FunctionType, extra_marks: list[object]) -> Callable[..., object]:
-    clone = types.FunctionType(
-        function.__code__,
-        function.__globals__,
-        function.__name__,
-        function.__defaults__,
-        function.__closure__,
-    )
-    clone.__dict__.update(function.__dict__)
-    clone.__doc__ = function.__doc__
-    clone.__kwdefaults__ = function.__kwdefaults__
-    clone.__qualname__ = function.__qualname__
-    clone.__module__ = function.__module__
-    clone.__annotations__ = dict(function.__annotations__)
-    if extra_marks:
-        clone.__dict__["pytestmark"] = [*function.__dict__.get("pytestmark", []), *extra_marks]
-    return clone
+def sockspec_target(*texts: str) -> Any:
+    """A ``target`` fixture parametrized over the targets ``texts`` name (resolved now)."""
+    targets = [found for text in texts for found in resolve_targets(text)]
+
+    def target(request: pytest.FixtureRequest) -> Target:
+        param: Target = request.param
+        return param
+
+    target.__doc__ = "The class under verification (this module's own targets)."
+    fixture: Callable[..., Any] = pytest.fixture(
+        params=targets, ids=[found.spec for found in targets], name="target"
+    )(target)
+    return fixture
 
 
-def _export(namespace: dict[str, object]) -> list[str]:
+def _checks() -> dict[str, object]:
+    """The check functions of every module of the checks package, by exported name."""
     package = importlib.import_module(CHECKS_PACKAGE)
-    names: list[str] = []
-    modules = [
+    found: dict[str, object] = {}
+    modules = sorted(
         info.name
         for info in pkgutil.iter_modules(package.__path__)
-        if info.name.startswith("test_") or info.name == "conftest"
-    ]
-    for module_name in sorted(modules, key=lambda name: name != "conftest"):
+        if info.name.startswith("test_")
+    )
+    for module_name in modules:
         module = importlib.import_module(f"{CHECKS_PACKAGE}.{module_name}")
-        module_marks = list(getattr(module, "pytestmark", []) or [])
         for name, value in vars(module).items():
-            exported: object
-            if _is_fixture(value):
-                exported = value
-            elif name.startswith("test_") and inspect.isfunction(value):
-                exported = _copy(value, module_marks)
-            else:
-                continue
-            key = name
-            if key in namespace and namespace[key] is not value:
-                key = f"{module_name}__{name}"
-            namespace[key] = exported
-            names.append(key)
-    return names
+            if name.startswith("test_") and inspect.isfunction(value):
+                key = name if name not in found else f"{module_name}__{name}"
+                found[key] = value
+    return found
 
 
+globals().update(_checks())
 # Computed: the checks are found when this module is imported.
-__all__ = _export(globals())  # noqa: PLE0605  # pyright: ignore[reportUnsupportedDunderAll]
+__all__ += [name for name in globals() if name.startswith("test_")]  # pyright: ignore[reportUnsupportedDunderAll]

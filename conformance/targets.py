@@ -1,7 +1,12 @@
 """What the conformance suite verifies: targets named on the command line.
 
 A target is written ``module`` (every complete server class and request
-handler class the module exports) or ``module:QualName`` (one class).  Its
+handler class the module exports, including those it re-exports from its own
+submodules), ``module:QualName`` (one class) or ``module:factory`` (an
+*adapter*: a function ``factory(server_address, RequestHandlerClass,
+bind_and_activate=True)`` returning a server, for a server whose constructor
+takes other arguments; the class under test is the type of the server it
+returns, found from its return annotation or by calling it once).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
 ``stream-handler``, ``datagram-handler``) decide which clauses apply.
@@ -21,17 +26,18 @@ so are not targets.  Expanding a module skips them (see
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import re
 import socket
 import socketserver
-from dataclasses import dataclass
-from typing import Literal, Optional
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
 
 __all__ = [
-    "HANDLER_TRAITS",
-    "SERVER_TRAITS",
     "Target",
     "TargetError",
     "detect",
@@ -43,12 +49,11 @@ __all__ = [
 
 Kind = Literal["server", "handler"]
 
-#: Traits that only servers can have.
-SERVER_TRAITS: frozenset[str] = frozenset(
-    {"server", "stream", "datagram", "inet", "inet6", "unix", "threading", "forking"}
-)
-#: Traits that only request handlers can have.
-HANDLER_TRAITS: frozenset[str] = frozenset({"handler", "stream-handler", "datagram-handler"})
+
+def _handler_traits_of(traits: frozenset[str]) -> frozenset[str]:
+    """The request handler traits among ``traits`` (the catalogue's one list names them)."""
+    return frozenset(t for t in traits if t == "handler" or t.endswith("-handler"))
+
 
 _SPEC = re.compile(
     r"^(?P<module>[A-Za-z_][\w.]*)"
@@ -71,6 +76,8 @@ class Target:
     obj: type
     kind: Kind
     traits: frozenset[str]
+    #: The adapter that builds servers of ``obj`` (``module:factory`` targets), else None.
+    factory: Optional[Callable[..., Any]] = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -97,7 +104,7 @@ def missing_traits(applies_to: frozenset[str], target: Target) -> list[str]:
     clauses that name a handler trait; for those, the server and transport traits are
     supplied by the server the suite runs the handler under.
     """
-    if target.kind == "handler" and applies_to & HANDLER_TRAITS:
+    if target.kind == "handler" and _handler_traits_of(applies_to):
         return sorted(applies_to - target.traits - _handler_context(target))
     return sorted(applies_to - target.traits)
 
@@ -194,8 +201,9 @@ def _explicit_traits(spec: str, raw: str) -> tuple[Kind, frozenset[str]]:
         raise TargetError(
             f"{spec}: unknown trait(s) {', '.join(unknown)}; known: {', '.join(sorted(TRAITS))}"
         )
-    is_handler = bool(listed & HANDLER_TRAITS)
-    if is_handler and listed & (SERVER_TRAITS - {"server"}):
+    handler_traits = _handler_traits_of(TRAITS)
+    is_handler = bool(listed & handler_traits)
+    if is_handler and listed - handler_traits - {"server"}:
         raise TargetError(f"{spec}: mixes server and handler traits")
     if is_handler:
         return "handler", frozenset(listed | {"handler"})
@@ -221,6 +229,13 @@ def _lookup(module: object, module_name: str, qualname: str) -> object:
     return obj
 
 
+def _defined_in(cls: type, module_name: str) -> bool:
+    # A package re-exports classes of its own submodules (websocket_server does); the
+    # standard library classes a module merely imports are not its own.
+    defined = cls.__module__
+    return defined == module_name or defined.startswith(module_name + ".")
+
+
 def _exported_classes(module: object) -> list[tuple[str, type]]:
     """The classes a module exports: its ``__all__`` if it has one, else the ones it defines."""
     exported = getattr(module, "__all__", None)
@@ -233,7 +248,7 @@ def _exported_classes(module: object) -> list[tuple[str, type]]:
             for name, value in vars(module).items()
             if not name.startswith("_")
             and inspect.isclass(value)
-            and value.__module__ == module_name
+            and _defined_in(value, module_name)
         )
     return [
         (name, value) for name in names if inspect.isclass(value := getattr(module, name, None))
@@ -285,11 +300,15 @@ def resolve_targets(text: str) -> list[Target]:
         return targets
     obj = _lookup(module, module_name, qualname)
     name = f"{module_name}:{qualname}"
+    factory: Optional[Callable[..., Any]] = None
     if not inspect.isclass(obj):
-        raise TargetError(f"{name} is not a class (it is {type(obj).__name__})")
+        if not callable(obj):
+            raise TargetError(f"{name} is not a class (it is {type(obj).__name__})")
+        factory = obj
+        obj = _adapter_class(name, factory)
     if raw_traits is not None:
         kind, traits = _explicit_traits(name, raw_traits)
-        return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits)]
+        return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits, factory)]
     found = detect(obj)
     if found is None:
         if _looks_like_server_part(obj):
@@ -299,4 +318,31 @@ def resolve_targets(text: str) -> list[Target]:
             )
         raise TargetError(f"{name} is not a socketserver server or request handler class")
     kind, traits = found
-    return [Target(name, obj, kind, traits)]
+    if factory is not None and kind != "server":
+        raise TargetError(f"{name}: an adapter must return a server, not a request handler")
+    return [Target(name, obj, kind, traits, factory)]
+
+
+def _adapter_class(name: str, factory: Callable[..., Any]) -> type:
+    """The class of the servers an adapter builds: its return annotation, else one call's."""
+    try:
+        hints = typing.get_type_hints(factory)
+    except Exception:
+        hints = {}
+    returned = hints.get("return")
+    if inspect.isclass(returned):
+        return returned
+    try:
+        # Unbound and unactivated where the adapter honours bind_and_activate.
+        server = factory(("127.0.0.1", 0), socketserver.BaseRequestHandler, False)
+    except Exception as error:  # any failure of the user's adapter is a usage error
+        raise TargetError(
+            f"{name}: calling the adapter to learn its server class failed: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    built: object = server
+    close = getattr(built, "server_close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
+    return type(built)

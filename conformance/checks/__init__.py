@@ -3,10 +3,9 @@
 Each check carries exactly one ``@pytest.mark.clause(...)`` marker naming the
 clause it verifies and a one-line docstring stating the behaviour (the
 engine shows it as the expectation in a failure's reproducer).  The engine's
-plugin provides the ``target`` and ``check_timeout`` fixtures and skips checks
-whose clause does not apply; ``conftest.py`` adds ``harness`` (a
+plugin provides the fixtures (``target``, ``check_timeout``, ``harness`` (a
 :class:`sockspec.conformance.harness.Harness` for the target) and
-``sockspec_edition``.
+``sockspec_edition``) and skips checks whose clause does not apply.
 
 Modules follow the catalogue's sections, and the server methods are grouped by
 member: ``test_creation`` (creation notes and the concrete classes);

@@ -35,13 +35,15 @@ class EchoServer(socketserver.ThreadingTCPServer):
 
 CONFORMANCE_MODULE = """\
 from sockspec.conformance.suite import *  # noqa: F403 - every conformance check
+from sockspec.conformance.suite import sockspec_target
+
+target = sockspec_target("echo:EchoServer")
 """
 
 PYTEST_INI = """\
 [pytest]
 testpaths = tests
 pythonpath = .
-sockspec_targets = echo:EchoServer
 """
 
 
@@ -50,7 +52,7 @@ sockspec_targets = echo:EchoServer
     reason="make matrix already pip-installs sockspec into a fresh venv for every Python",
 )
 def test_separate_project_runs_the_suite_on_its_server(tmp_path: Path) -> None:
-    """pip install sockspec, then the project's own pytest run includes the clause checks."""
+    """pip install sockspec; a module of the project with its own target fixture runs the checks."""
     source = tmp_path / "sockspec-src"
     shutil.copytree(ROOT, source, ignore=IGNORED)
     venv = tmp_path / "venv"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import tempfile
@@ -13,16 +12,14 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Generator, Iterator, Optional
 
 import pytest
+from sockspec.conformance.harness import child_processes, describe_fd, open_descriptors
 
 #: Upper bound for anything a test waits for; reaching it means the test failed.
 DEADLINE = 30.0
-_FD_DIR = Path("/proc/self/fd")
 
 
 def _open_fds() -> set[int]:
-    if not _FD_DIR.is_dir():
-        return set()
-    return {int(name) for name in os.listdir(_FD_DIR)}
+    return set(open_descriptors())
 
 
 def _wait_until(condition: Callable[[], bool], seconds: float = DEADLINE) -> bool:
@@ -39,13 +36,7 @@ def _wait_until(condition: Callable[[], bool], seconds: float = DEADLINE) -> boo
 
 def _children() -> set[int]:
     """This process's child processes, zombies included (Linux lists them under /proc)."""
-    pids: set[int] = set()
-    for listing in Path("/proc/self/task").glob("*/children"):
-        try:
-            pids.update(int(pid) for pid in listing.read_text().split())
-        except OSError:
-            continue  # the thread ended meanwhile
-    return pids
+    return set(child_processes())
 
 
 @pytest.fixture(autouse=True)
@@ -68,10 +59,7 @@ def no_leaks() -> Iterator[None]:
 
 
 def _describe_fd(fd: int) -> str:
-    try:
-        return os.readlink(_FD_DIR / str(fd))
-    except OSError:
-        return "?"
+    return describe_fd(fd)
 
 
 @pytest.fixture

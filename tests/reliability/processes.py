@@ -1,4 +1,8 @@
-"""Probes for what a test leaves behind: descriptors, threads and processes (Linux /proc)."""
+"""Probes for what a test leaves behind: descriptors, threads and processes (Linux /proc).
+
+The /proc readings are the suite's own (:mod:`sockspec.conformance.harness`), shared with
+the resource guard and the reference implementation's tests.
+"""
 
 from __future__ import annotations
 
@@ -13,41 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import sockspec.conformance.harness as probes
+
 
 def open_descriptors() -> dict[int, str]:
     """This process's open descriptors and what each points at."""
-    found: dict[int, str] = {}
-    for name in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):  # the descriptor listdir used is gone already
-            found[int(name)] = os.readlink(f"/proc/self/fd/{name}")
-    return found
+    return probes.descriptor_targets()
 
 
 def child_processes() -> list[int]:
     """PIDs of this process's children, zombies included."""
-    children: set[int] = set()
-    for task in os.listdir("/proc/self/task"):
-        with contextlib.suppress(OSError):
-            text = Path(f"/proc/self/task/{task}/children").read_text(encoding="ascii")
-            children.update(int(pid) for pid in text.split())
-    return sorted(children)
+    return sorted(probes.child_processes())
 
 
 def session_members(session: int) -> list[int]:
     """PIDs of live processes in the session led by ``session`` (orphans included)."""
-    members: list[int] = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        # Fields after the parenthesised command: state ppid pgrp session ...
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 3 and int(fields[3]) == session and fields[0] != "Z":
-            members.append(int(entry))
-    return members
+    return probes.session_members(session)
 
 
 @dataclass

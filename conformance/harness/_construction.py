@@ -1,0 +1,208 @@
+"""Building a server of the target: the standard constructor, or the target's adapter.
+
+The documented constructor is ``ServerClass(server_address, RequestHandlerClass,
+bind_and_activate=True)``.  A server whose constructor differs is verified
+through an *adapter*: a factory taking those three arguments and returning the
+server (``module:factory`` on the command line).  Checks still need their own
+subclass of the class under test (class attributes they set, hooks they
+record), so the factory's instance is created as that subclass: while the
+factory runs, the class under test's ``__new__`` hands out instances of the
+check's subclass, whose ``__init__`` is the class's own.
+
+Where the suite's way of building needs something another clause promises, the
+check is *blocked* by that clause instead of failed (see
+:mod:`sockspec.conformance.preconditions`): a constructor without
+``bind_and_activate``, or an ``__init__`` that forces on the instance a class
+variable the check set on its subclass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import socketserver
+import warnings
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, Optional
+
+from ..preconditions import blocked
+from ._base import Address, HarnessError, TargetLike
+
+__all__ = [
+    "ADAPTER_HINT",
+    "BIND_AND_ACTIVATE_CLAUSE",
+    "KNOB_CLAUSES",
+    "construct",
+    "construction_problem",
+]
+
+#: Where a user learns to write an adapter (shown with a construction problem).
+ADAPTER_HINT = (
+    "verify it through an adapter: a function factory(server_address, RequestHandlerClass, "
+    "bind_and_activate=True) that builds and returns the server, given as module:factory "
+    "(see 'Adapters' in the suite's documentation, docs/run-suite.rst)"
+)
+#: The clause promising the constructor's ``bind_and_activate`` parameter.
+BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
+#: Class variables checks set on their subclass -> the clause promising a subclass can
+#: set it (the fallback, for any other, is the clause on the mix-ins' tuning knobs).
+KNOB_CLAUSES: Mapping[str, str] = {
+    "allow_reuse_address": "server.allow_reuse_address.default_false",
+    "daemon_threads": "threading.daemon_threads.default_false",
+    "block_on_close": "threading.block_on_close.default_true",
+    "max_children": "forking.max_children.default",
+    "request_queue_size": "server.request_queue_size.default_five",
+}
+KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
+
+_STANDARD = ("server_address", "RequestHandlerClass", "bind_and_activate")
+
+
+def _parameters(callable_: object) -> Optional[list[inspect.Parameter]]:
+    try:
+        return list(inspect.signature(callable_).parameters.values())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _positional(parameters: list[inspect.Parameter]) -> list[inspect.Parameter]:
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p for p in parameters if p.kind in kinds]
+
+
+def _looks_standard(first: str, second: str) -> bool:
+    # Implementations rename the two (addr, handler_class); what they never are is
+    # (host, port) or (app, address): the first names an address, the second a handler.
+    return "addr" in first.lower() and any(
+        word in second.lower() for word in ("handler", "request")
+    )
+
+
+def construction_problem(target: TargetLike) -> Optional[str]:
+    """Why the suite cannot build ``target`` with the standard signature; None when it can.
+
+    Handler targets run under the standard library's servers, and a target with an
+    adapter is built by it: neither has a problem.
+    """
+    if target.kind != "server" or target.factory is not None:
+        return None
+    parameters = _parameters(target.obj)
+    if parameters is None:
+        return None  # nothing to go by: let the checks find out
+    name = target.obj.__qualname__
+    positional = _positional(parameters)
+    takes_any = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
+    if len(positional) < 2 and not takes_any:
+        shown = ", ".join(p.name for p in positional) or "no positional argument"
+        return f"{name}() takes {shown}, not (server_address, RequestHandlerClass)"
+    required = [
+        p.name
+        for p in positional[2:]
+        if p.default is inspect.Parameter.empty and p.name not in _STANDARD
+    ]
+    required += [
+        p.name
+        for p in parameters
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty
+    ]
+    if required:
+        return f"{name}() needs an argument the suite cannot supply: {', '.join(required)}"
+    if len(positional) >= 2 and not _looks_standard(positional[0].name, positional[1].name):
+        shown = ", ".join(p.name for p in positional[:3])
+        return (
+            f"{name}() takes ({shown}, ...), not (server_address, RequestHandlerClass, "
+            "bind_and_activate=True)"
+        )
+    return None
+
+
+def _accepts(parameters: Optional[list[inspect.Parameter]], name: str) -> bool:
+    if parameters is None:
+        return False
+    return any(p.name == name for p in parameters) or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
+    )
+
+
+@contextlib.contextmanager
+def _instances_of(cls: type, subclass: type) -> Generator[None, None, None]:
+    """While active, ``cls(...)`` creates an instance of ``subclass`` (its own ``__init__``)."""
+    own = cls.__dict__.get("__new__")
+    inherited: Callable[..., Any] = cls.__new__
+
+    def redirected(klass: type, *args: object, **kwargs: object) -> object:
+        chosen: type[object] = subclass if klass is cls else klass
+        if inherited is object.__new__:
+            return object.__new__(chosen)
+        made: object = inherited(chosen, *args, **kwargs)
+        return made
+
+    cls.__new__ = staticmethod(redirected)  # type: ignore[assignment,method-assign]
+    try:
+        yield
+    finally:
+        if own is not None:
+            cls.__new__ = own  # type: ignore[method-assign]
+        else:
+            del cls.__new__
+
+
+def construct(
+    target: TargetLike,
+    server_class: type,
+    address: Address,
+    handler: type,
+    bind_and_activate: bool,
+) -> Any:
+    """An instance of ``server_class`` (a check's subclass of the server base) for a check."""
+    with warnings.catch_warnings():
+        # http.server and friends may warn about deprecated features on import/use.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if target.factory is not None and target.obj in server_class.__mro__:
+            return _through_adapter(target, server_class, address, handler, bind_and_activate)
+        parameters = _parameters(server_class)
+        kwargs: dict[str, object] = {}
+        if _accepts(parameters, "bind_and_activate"):
+            kwargs["bind_and_activate"] = bind_and_activate
+        elif not bind_and_activate:
+            blocked(
+                BIND_AND_ACTIVATE_CLAUSE,
+                f"{_base_name(server_class)}() takes no bind_and_activate parameter",
+            )
+        if _accepts(parameters, "logRequests"):
+            kwargs["logRequests"] = False  # xmlrpc servers: keep the checks quiet
+        return server_class(address, handler, **kwargs)
+
+
+def _base_name(server_class: type) -> str:
+    # The check's subclass is named Checked<Base>; users know the base.
+    bases = [klass for klass in server_class.__mro__[1:] if klass is not socketserver.BaseServer]
+    return bases[0].__qualname__ if bases else server_class.__qualname__
+
+
+def _through_adapter(
+    target: TargetLike, server_class: type, address: Address, handler: type, activate: bool
+) -> Any:
+    factory = target.factory
+    assert factory is not None
+    with _instances_of(target.obj, server_class):
+        server = factory(address, handler, activate)
+    if not isinstance(server, server_class):
+        raise HarnessError(
+            f"the adapter {target.spec} returned {type(server).__qualname__}, "
+            f"not an instance of {target.obj.__qualname__} built by its constructor"
+        )
+    return server
+
+
+def check_knobs(server: object, attrs: Mapping[str, object]) -> None:
+    """Block the check when ``__init__`` overrode on the instance a knob the check set."""
+    own: dict[str, object] = getattr(server, "__dict__", {})
+    for name, wanted in attrs.items():
+        if callable(wanted) or name not in own or own[name] == wanted:
+            continue
+        blocked(
+            KNOB_CLAUSES.get(name, KNOB_FALLBACK_CLAUSE),
+            f"__init__ sets {name}={own[name]!r} on the instance, so the check's subclass "
+            f"cannot set it to {wanted!r}",
+        )

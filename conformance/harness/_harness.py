@@ -1,0 +1,229 @@
+"""The :class:`Harness`: builds, runs and stops servers of one target; cleans up on exit."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Generator, Mapping, Sequence
+from typing import Any, Optional
+
+from ._base import POLL_INTERVAL, Address, HangError, TargetLike
+from ._clients import Clients
+from ._construction import check_knobs, construct
+from ._recorder import Recorder
+from ._spies import make_recording_class, quiet_handle_error
+from ._waiting import (
+    FORK_WARNING,
+    BackgroundCall,
+    accepts_keyword,
+    quiet_fork_warnings,
+    reap,
+)
+
+__all__ = ["Harness", "warm_up"]
+
+
+class Harness(Clients):
+    """Builds, runs and talks to servers of one target; cleans up everything on exit.
+
+    ``Harness(target, timeout)`` is used as a context manager.  For a handler
+    target, servers are the standard library's ``TCPServer`` or ``UDPServer``
+    (by the handler's traits) and ``target.obj`` is the handler base.  A server
+    target with an adapter is built by it (see :func:`construct`).
+    """
+
+    # -- lifetime -----------------------------------------------------------
+
+    def __enter__(self) -> Harness:
+        self._threads_before = set(threading.enumerate())
+        # The harness's own threads (serve_forever, clients) make forking targets fork
+        # in a multi-threaded process on purpose; Python 3.12+ would warn each time.
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", message=FORK_WARNING, category=DeprecationWarning)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close clients and servers, wait for threads and children, remove the temp dir."""
+        for server, thread in self._serving:
+            if thread.is_alive():
+                self.stop(server, thread)
+        self._serving.clear()
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
+        for server in self._servers:
+            self.close_server(server)
+        deadline = time.monotonic() + self.timeout
+        for thread in set(threading.enumerate()) - self._threads_before:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        for server in self._servers:
+            self._reap_children(server, deadline)
+        self._servers.clear()
+        for recorder in self._recorders:
+            self._reap_recorded_children(recorder, deadline)
+            recorder.close()
+        self._recorders.clear()
+        for descriptor in self._descriptors:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        self._descriptors.clear()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+        if self._warnings is not None:
+            self._warnings.__exit__(None, None, None)
+            self._warnings = None
+
+    def close_server(self, server: Any) -> None:
+        """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
+
+        The call runs with a deadline so that a ``server_close`` that blocks on
+        a hung request cannot hang the run; a listening socket the server left
+        open is closed here so one bad check does not leak into the next.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            BackgroundCall(server.server_close, name="sockspec-server_close").wait(self.timeout)
+        listening: object = getattr(server, "socket", None)
+        if isinstance(listening, socket.socket):
+            listening.close()
+
+    def _reap_children(self, server: Any, deadline: float) -> None:
+        children: object = getattr(server, "active_children", None)
+        if isinstance(children, (set, list, tuple, frozenset)):
+            for pid in list(children):  # pyright: ignore[reportUnknownArgumentType,reportUnknownVariableType]
+                if isinstance(pid, int):
+                    reap(pid, deadline)
+
+    def _reap_recorded_children(self, recorder: Recorder, deadline: float) -> None:
+        if recorder.closed:
+            return
+        own = os.getpid()
+        for pid in {event.pid for event in recorder.events if event.pid != own}:
+            reap(pid, deadline)
+
+    def make_server(
+        self,
+        handler: Optional[type] = None,
+        *,
+        bind_and_activate: bool = True,
+        attrs: Optional[Mapping[str, object]] = None,
+        record: Sequence[str] = (),
+        recorder: Optional[Recorder] = None,
+        base: Optional[type] = None,
+        address: Optional[Address] = None,
+    ) -> Any:
+        """Instantiate a subclass of the server class bound to a safe address.
+
+        ``attrs`` become class attributes of the subclass (functions replace
+        methods); methods named in ``record`` are wrapped to record their calls
+        into ``recorder``.  ``timeout`` defaults to the harness timeout so that
+        ``handle_request`` can never block for long.  The server is closed when
+        the harness closes.
+        """
+        server_base = base or self.server_base()
+        class_attrs: dict[str, object] = {"timeout": self.timeout}
+        if self.target.kind == "handler":
+            # The stdlib server under a handler target reports handler errors quietly.
+            class_attrs["handle_error"] = quiet_handle_error(recorder)
+        class_attrs.update(attrs or {})
+        server_class = make_recording_class(
+            server_base, attrs=class_attrs, record=record, recorder=recorder
+        )
+        handler_class = handler if handler is not None else self.reply_handler(recorder)
+        bind_to = address if address is not None else self.bind_address()
+        server = construct(self.target, server_class, bind_to, handler_class, bind_and_activate)
+        self._servers.append(server)
+        check_knobs(server, attrs or {})
+        return server
+
+    # -- running -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def serving(
+        self, server: Any, poll_interval: float = POLL_INTERVAL
+    ) -> Generator[threading.Thread, None, None]:
+        """Run ``server.serve_forever`` in a daemon thread; on exit ``shutdown`` it in time.
+
+        Raises :class:`HangError` when ``shutdown`` or the serving thread does
+        not finish within the harness timeout, and re-raises any exception that
+        escaped ``serve_forever``.
+        """
+        errors: list[BaseException] = []
+        started = threading.Event()
+
+        def serve() -> None:
+            started.set()
+            try:
+                if accepts_keyword(server.serve_forever, "poll_interval"):
+                    server.serve_forever(poll_interval=poll_interval)
+                else:
+                    server.serve_forever()
+            except BaseException as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=serve, name="sockspec-serve_forever", daemon=True)
+        with quiet_fork_warnings():
+            thread.start()
+            started.wait(self.timeout)
+            failed = False
+            try:
+                yield thread
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                problem = self.stop(server, thread)
+                if problem and not failed:
+                    raise HangError(problem)
+        if errors:
+            raise AssertionError(
+                f"serve_forever raised {type(errors[0]).__name__}: {errors[0]}; "
+                "expected it to keep serving until shutdown()"
+            ) from errors[0]
+
+    def serve_in_background(self, server: Any) -> BackgroundCall:
+        """Start ``serve_forever`` in a thread; the harness shuts it down when it closes."""
+        serving = BackgroundCall(server.serve_forever, POLL_INTERVAL, name="sockspec-serve_forever")
+        self._serving.append((server, serving.thread))
+        return serving
+
+    def stop(self, server: Any, thread: threading.Thread) -> Optional[str]:
+        """Call ``shutdown`` (from a helper thread, with a deadline); describe any hang."""
+        stopper = threading.Thread(target=server.shutdown, name="sockspec-shutdown", daemon=True)
+        stopper.start()
+        stopper.join(self.timeout)
+        thread.join(self.timeout)
+        if stopper.is_alive():
+            return f"expected shutdown() to return within {self.timeout:g} s; it was still blocked"
+        if thread.is_alive():
+            return (
+                f"expected serve_forever() to stop within {self.timeout:g} s of shutdown(); "
+                "it was still running"
+            )
+        return None
+
+
+def warm_up(target: TargetLike, timeout: float) -> None:
+    """One construct, serve, request and close cycle, so the runtime opens what it keeps.
+
+    What the runtime under test opens for itself on first use (an event loop's
+    wake-up pipe, a pool of threads) then exists before the first check's resource
+    snapshot and is not charged to a check.  Raises whatever the target raised.
+    """
+    with Harness(target, timeout) as harness:
+        server = harness.make_server()
+        with harness.serving(server):
+            client = harness.send(server, b"warm-up\n", end=True)
+            with contextlib.suppress(OSError, HangError):
+                harness.reply(client)

@@ -1,0 +1,139 @@
+"""The per-check time limit, and the early stop for a target whose checks keep hanging.
+
+A check that runs past ``--sockspec-timeout`` is interrupted (SIGALRM in the main
+thread, which also breaks a blocking ``select``), so the run goes on.  A check
+*hung* when it was interrupted so, or when the harness gave up waiting for the
+target (:class:`~sockspec.conformance.harness.HangError`).  After
+:data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target,
+its remaining checks are skipped with ``sockspec.not_run`` = ``target hangs: <the
+checks that hung>``; one check that hangs among others that finish changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Generator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Optional
+
+import pytest
+
+from ..harness import HangError
+from ..state import (
+    PROP_NOT_RUN,
+    CheckTimeout,
+    SuiteState,
+    is_check_item,
+    item_target,
+    suite_state,
+)
+
+__all__ = [
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_runtest_setup",
+    "time_limit",
+]
+
+
+@contextmanager
+def time_limit(seconds: float, what: str) -> Generator[None, None, None]:
+    """Raise CheckTimeout in the main thread after ``seconds`` (where SIGALRM exists).
+
+    Nests: an inner limit never outlives the outer one, and the outer limit is re-armed
+    with its remaining time when the inner block ends.
+    """
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    outer_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    limit = min(seconds, outer_remaining) if outer_remaining > 0 else seconds
+    started = time.monotonic()
+
+    def on_alarm(signum: int, frame: Optional[FrameType]) -> None:
+        raise CheckTimeout(f"{what} did not finish within {limit:g} s (the target hung?)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_remaining > 0:
+            left = outer_remaining - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def exit_if_forked_child(state: SuiteState) -> None:
+    """End a forked child of the target that returned into pytest instead of exiting."""
+    # It must not go on running the suite (it would duplicate every later check).
+    if os.getpid() != state.main_pid:
+        os._exit(70)
+
+
+# Before the leak guard's setup wrapper: a target that hangs is not warmed up again.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
+    """Skip the check when its target hangs; else set it up under the time limit."""
+    if not is_check_item(item):
+        return (yield)
+    state = suite_state(item.config)
+    found = item_target(item)
+    hung = state.hangs(found) if found is not None else None
+    if hung is not None:
+        reason = f"target hangs: {', '.join(hung)}"
+        item.user_properties.append((PROP_NOT_RUN, reason))
+        pytest.skip(reason)
+    try:
+        with time_limit(state.timeout, "setting up the check"):
+            return (yield)
+    finally:
+        exit_if_forked_child(state)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Run the check under the time limit."""
+    if not is_check_item(item):
+        return (yield)
+    state = suite_state(item.config)
+    try:
+        with time_limit(state.timeout, "the check"):
+            return (yield)
+    finally:
+        exit_if_forked_child(state)
+
+
+def _hung(call: pytest.CallInfo[None]) -> bool:
+    return call.excinfo is not None and call.excinfo.errisinstance((CheckTimeout, HangError))
+
+
+HUNG_KEY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Count hung checks per target (any phase); a check that did not hang ends the streak."""
+    report = yield
+    if not is_check_item(item):
+        return report
+    found = item_target(item)
+    if found is None or dict(item.user_properties).get(PROP_NOT_RUN):
+        return report
+    if _hung(call):
+        item.stash[HUNG_KEY] = True
+    if call.when == "teardown":
+        state = suite_state(item.config)
+        name = getattr(item, "originalname", None) or item.name
+        state.note_check(found, name, item.stash.get(HUNG_KEY, False))
+    return report

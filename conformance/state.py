@@ -1,0 +1,204 @@
+"""The suite's session state and constants, shared by the plugin's hook modules and the collector.
+
+Kept apart from the hook modules so that anything needing a constant or the
+:class:`SuiteState` (the collector, the runner, the CLI, ``suite.py``) imports
+this module and never the pytest hook module itself: that ends the old
+``collector`` <-> ``plugin`` import cycle.  Nothing here imports the catalogue
+until a session actually runs conformance checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import pytest
+
+from .selection import is_selected
+from .targets import Target, resolve_targets
+from .xfails import XfailEntry
+
+if TYPE_CHECKING:
+    from sockspec.spec.catalogue import Catalogue, Clause, Edition
+
+__all__ = [
+    "CHECKS_PACKAGE",
+    "DEFAULT_TARGET",
+    "DEFAULT_TIMEOUT",
+    "HANG_LIMIT",
+    "LEAK_GRACE",
+    "CheckTimeout",
+    "ResourceLeak",
+    "SuiteState",
+    "checks_directory",
+    "clause_of",
+    "is_check_item",
+    "is_conformance_check",
+    "item_target",
+    "suite_state",
+]
+
+#: The package whose test functions are conformance checks.
+CHECKS_PACKAGE = "sockspec.conformance.checks"
+#: Verified when a session collects the checks without naming a target.
+DEFAULT_TARGET = "socketserver"
+#: Seconds a check may run before it is interrupted.
+DEFAULT_TIMEOUT = 10.0
+#: Seconds a check's leftover threads and children get to finish before they count as leaks.
+LEAK_GRACE = 1.0
+#: Consecutive hung checks after which a target's remaining checks are not run.
+HANG_LIMIT = 3
+
+#: user_properties keys the plugin attaches to conformance reports (the collector reads them).
+PROP_CLAUSE = "sockspec.clause"
+PROP_TARGET = "sockspec.target"
+PROP_LEAK = "sockspec.leak"
+PROP_LEAK_CLAUSE = "sockspec.leak_clause"
+PROP_REPRODUCER = "sockspec.reproducer"
+PROP_XFAIL = "sockspec.xfail"
+PROP_BLOCKED_BY = "sockspec.blocked_by"
+PROP_BLOCKED_REASON = "sockspec.blocked_reason"
+PROP_NOT_RUN = "sockspec.not_run"
+PROP_SUITE_ERROR = "sockspec.suite_error"
+
+
+class CheckTimeout(Exception):
+    """A check ran longer than ``--sockspec-timeout``: the implementation probably hung."""
+
+
+class ResourceLeak(Exception):
+    """A check left descriptors, threads or child processes behind."""
+
+
+@dataclass
+class SuiteState:
+    """What the plugin resolved for a session that runs conformance checks."""
+
+    edition: Edition
+    version: tuple[int, int]
+    timeout: float
+    target_texts: list[str]
+    clause_globs: list[str]
+    xfails: list[XfailEntry]
+    main_pid: int = field(default_factory=os.getpid)
+    _targets: Optional[list[Target]] = None
+    _catalogue: Optional[Catalogue] = None
+    matched_xfails: set[int] = field(default_factory=set[int])
+    checks_collected: int = 0
+    #: target spec -> names of the checks that hung in a row (reset by one that did not).
+    hung_in_a_row: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
+    #: target specs whose warm-up cycle already ran in this process.
+    warmed_up: set[str] = field(default_factory=set[str])
+
+    @property
+    def targets(self) -> list[Target]:
+        """The resolved targets, in the order given (resolved once)."""
+        if self._targets is None:
+            found: list[Target] = []
+            for text in self.target_texts:
+                found.extend(resolve_targets(text))
+            self._targets = found
+        return self._targets
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The clause catalogue (loaded once)."""
+        if self._catalogue is None:
+            from sockspec.spec.catalogue import load_catalogue
+
+            self._catalogue = load_catalogue()
+        return self._catalogue
+
+    def selected(self, clause: Clause) -> bool:
+        """True when this session's edition and Python verify ``clause``."""
+        return is_selected(clause, self.edition, self.version)
+
+    def unmatched_xfails(self) -> list[XfailEntry]:
+        """Xfail entries that covered no applicable check in this session."""
+        return [entry for entry in self.xfails if entry.line not in self.matched_xfails]
+
+    def hangs(self, target: Target) -> Optional[list[str]]:
+        """The checks that hung in a row on ``target`` once there are HANG_LIMIT, else None."""
+        hung = self.hung_in_a_row.get(target.spec, [])
+        return hung if len(hung) >= HANG_LIMIT else None
+
+    def note_check(self, target: Target, name: str, hung: bool) -> None:
+        """Count a finished check of ``target``: a hang extends the streak, others end it."""
+        if hung:
+            self.hung_in_a_row.setdefault(target.spec, []).append(name)
+        elif self.hangs(target) is None:
+            self.hung_in_a_row.pop(target.spec, None)
+
+
+STATE_KEY = pytest.StashKey[SuiteState]()
+
+
+def suite_state(config: pytest.Config) -> SuiteState:
+    """The session's :class:`SuiteState` (built by the plugin at configure time)."""
+    return config.stash[STATE_KEY]
+
+
+def is_conformance_check(function: object) -> bool:
+    """True for a test function defined in the conformance checks package."""
+    module = getattr(function, "__module__", None) or ""
+    if module == CHECKS_PACKAGE or module.startswith(CHECKS_PACKAGE + "."):
+        return True
+    # pytest's default import mode may import the package under another name (for example
+    # ``conformance.checks.test_x`` from an editable install): the file's location decides.
+    code = getattr(function, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    if not isinstance(filename, str) or "checks" not in filename:
+        return False
+    directory = checks_directory()
+    # Resolve the directory, not the file: an editable install links files, not folders.
+    parent = Path(filename).parent.resolve()
+    return directory is not None and (parent == directory or directory in parent.parents)
+
+
+@functools.lru_cache(maxsize=1)
+def checks_directory() -> Optional[Path]:
+    """Where the installed checks package lives (None when it cannot be found)."""
+    spec = importlib.util.find_spec(CHECKS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def is_check_item(item: pytest.Item) -> bool:
+    """True for a collected conformance check (the plugin leaves every other test alone)."""
+    return isinstance(item, pytest.Function) and is_conformance_check(
+        getattr(item, "function", None)
+    )
+
+
+def clause_marks(item: pytest.Item) -> list[pytest.Mark]:
+    """The ``clause`` markers on ``item`` (a valid check has exactly one)."""
+    return list(item.iter_markers("clause"))
+
+
+def mark_clause_id(mark: pytest.Mark) -> object:
+    """The clause ID a ``clause`` marker names (positionally or as ``id=``)."""
+    if mark.args:
+        return mark.args[0]
+    return mark.kwargs.get("id")
+
+
+def clause_of(item: pytest.Item) -> Optional[str]:
+    """The clause ID a conformance item verifies, if it names exactly one known clause."""
+    marks = clause_marks(item)
+    if len(marks) != 1:
+        return None
+    clause_id = mark_clause_id(marks[0])
+    return clause_id if isinstance(clause_id, str) else None
+
+
+def item_target(item: pytest.Item) -> Optional[Target]:
+    """The target a parametrized check runs against (None before parametrization)."""
+    callspec = getattr(item, "callspec", None)
+    params: dict[str, object] = getattr(callspec, "params", {})
+    found = params.get("target")
+    return found if isinstance(found, Target) else None
