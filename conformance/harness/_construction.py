@@ -44,14 +44,17 @@ ADAPTER_HINT = (
 )
 #: The clause promising the constructor's ``bind_and_activate`` parameter.
 BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
-#: Class variables checks set on their subclass -> the clause promising a subclass can
-#: set it (the fallback, for any other, is the clause on the mix-ins' tuning knobs).
+#: Class variables checks set on their subclass -> the clause promising that setting it
+#: has its effect (the fallback, for any other, is the clause on the mix-ins' tuning
+#: knobs).  Each is a clause about the server class itself, so it applies to the target
+#: and carries the failure; the clauses on the defaults are about a socketserver
+#: implementation module and do not apply to, say, dnslib.server's servers.
 KNOB_CLAUSES: Mapping[str, str] = {
-    "allow_reuse_address": "server.allow_reuse_address.default_false",
-    "daemon_threads": "threading.daemon_threads.default_false",
+    "allow_reuse_address": "server.allow_reuse_address.sockopt",
+    "daemon_threads": "threading.daemon_threads.honoured",
     "block_on_close": "threading.block_on_close.default_true",
-    "max_children": "forking.max_children.default",
-    "request_queue_size": "server.request_queue_size.default_five",
+    "max_children": "forking.max_children.honoured",
+    "request_queue_size": "server.request_queue_size.listen_backlog",
 }
 KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
 
