@@ -85,5 +85,7 @@ $(ECOSYSTEM_VENV)/bin/python:
 
 ecosystem: $(ECOSYSTEM_VENV)/bin/python
 	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt
-	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install $(EDITABLE) -e .
+	# A regular (not editable) install: sockspec as its users get it, built in a private
+	# temporary directory (the editable build tree under build/ belongs to .venv).
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install --force-reinstall --no-deps .
 	$(ECOSYSTEM_VENV)/bin/python -m tests.ecosystem.run $(ECOSYSTEM_ARGS)
