@@ -20,9 +20,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
-from .harness import child_processes, describe_fd, open_descriptors
+from .harness import child_processes, describe_fd, open_descriptors, unresponsive_threads
 
-__all__ = ["Leaks", "Snapshot", "clean_up", "find_leaks", "take_snapshot"]
+__all__ = [
+    "Leaks",
+    "Snapshot",
+    "clean_up",
+    "find_leaks",
+    "take_snapshot",
+]
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,12 @@ _SELECTOR_TYPES = frozenset({"epoll", "devpoll", "kqueue"})
 def find_leaks(before: Snapshot, grace: float = 1.0) -> Leaks:
     """Resources opened since ``before`` that are still held, after up to ``grace`` seconds."""
     deadline = time.monotonic() + grace
+    # The harness's threads stuck in the target after a hang the check reported.
+    stuck = unresponsive_threads()
     new_threads = [
         t
         for t in threading.enumerate()
-        if t not in before.threads and t is not threading.current_thread()
+        if t not in before.threads and t is not threading.current_thread() and t not in stuck
     ]
     for thread in new_threads:
         thread.join(max(0.0, deadline - time.monotonic()))

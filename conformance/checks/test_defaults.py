@@ -6,6 +6,7 @@ module (``http.server.HTTPServer``, say) may set its own value.
 
 from __future__ import annotations
 
+import socket
 from typing import Optional
 
 import pytest
@@ -32,6 +33,12 @@ def test_allow_reuse_address_default(target: TargetLike) -> None:
 def test_request_queue_size_default(target: TargetLike) -> None:
     """request_queue_size is 5 by default."""
     _default(target, "request_queue_size", 5)
+
+
+@pytest.mark.clause("server.request_queue_size.default_somaxconn")
+def test_request_queue_size_default_somaxconn(target: TargetLike) -> None:
+    """From 3.15, request_queue_size is socket.SOMAXCONN by default."""
+    _default(target, "request_queue_size", socket.SOMAXCONN)
 
 
 @pytest.mark.clause("server.timeout.default_none")

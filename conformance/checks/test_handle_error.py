@@ -14,10 +14,6 @@ from sockspec.conformance.harness import (
 )
 
 
-def _has_mixin(target: TargetLike) -> bool:
-    return bool({"threading", "forking"} & target.traits)
-
-
 @pytest.mark.clause("server.handle_error.called_once")
 def test_handle_error_called_once(target: TargetLike, harness: Harness) -> None:
     """A handler's exception reaches handle_error(request, client_address) once; serving goes on."""
@@ -84,9 +80,8 @@ def test_handle_error_prints_to_stderr(target: TargetLike, harness: Harness) -> 
     assert stdout == "", f"expected nothing on standard output; got {stdout[:200]!r}"
 
 
-@pytest.mark.clause("server.handle_error.exception_only")
-def test_non_exception_errors_skip_handle_error(target: TargetLike, harness: Harness) -> None:
-    """A handler's BaseException (not an Exception) bypasses handle_error and propagates."""
+def _interrupting_request(target: TargetLike, harness: Harness) -> tuple[int, list[BaseException]]:
+    """A handler raises a BaseException; returns (handle_error calls, what escaped where)."""
     recorder = harness.recorder()
 
     def handle(self: Any) -> None:
@@ -110,10 +105,26 @@ def test_non_exception_errors_skip_handle_error(target: TargetLike, harness: Har
         recorder.wait_count("handle", 1, harness.timeout)
         if not harness.datagram:
             harness.reply(client)
+        # A threading server's exception reaches the hook a moment later; a forking
+        # child's never comes back to this process.
         harness.wait_until(lambda: bool(escaped) or "forking" in target.traits)
     finally:
         threading.excepthook = previous_hook
-    calls = len(recorder.named("handle_error"))
+    return len(recorder.named("handle_error")), escaped
+
+
+@pytest.mark.clause("server.handle_error.exception_only")
+def test_non_exception_errors_skip_handle_error(target: TargetLike, harness: Harness) -> None:
+    """A handler's BaseException (not an Exception) never reaches handle_error, on any server."""
+    calls, _ = _interrupting_request(target, harness)
     assert calls == 0, f"expected handle_error not to be called for a BaseException; {calls} calls"
-    if not _has_mixin(target):
-        assert escaped, "expected the BaseException to propagate out of handle_request()"
+
+
+@pytest.mark.clause("server.handle_error.base_exception_propagates")
+def test_base_exception_leaves_handle_request(target: TargetLike, harness: Harness) -> None:
+    """On a server without a mix-in, a handler's BaseException propagates out of handle_request."""
+    _, escaped = _interrupting_request(target, harness)
+    assert escaped, "expected the BaseException to propagate out of handle_request()"
+    assert isinstance(escaped[0], DeliberateInterrupt), (
+        f"expected the handler's own exception to propagate; got {escaped[0]!r}"
+    )

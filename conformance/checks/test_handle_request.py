@@ -107,6 +107,7 @@ def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harne
     server = harness.make_server(
         recorder=recorder, attrs={"timeout": None}, record=("handle_timeout",)
     )
+    server.socket.settimeout(None)  # the clause speaks of a socket without a timeout of its own
     call = BackgroundCall(server.handle_request)
     returned_early = call.wait(harness.grace)
     client = harness.send(server)
@@ -116,3 +117,25 @@ def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harne
     assert finished, "expected handle_request to return once a request arrived"
     assert timeouts == 0, f"expected no handle_timeout call; observed {timeouts}"
     assert harness.reply(client).startswith(b"reply:"), "expected the request to be handled"
+
+
+@pytest.mark.clause("server.handle_request.socket_timeout")
+def test_handle_request_honours_socket_timeout(target: TargetLike, harness: Harness) -> None:
+    """With timeout None and a socket timeout, handle_request gives up after the socket's."""
+    recorder = harness.recorder()
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": None}, record=("handle_timeout",)
+    )
+    server.socket.settimeout(harness.grace / 2)
+    call = BackgroundCall(server.handle_request)
+    if not call.wait(harness.timeout):
+        harness.send(server)  # let the blocked handle_request finish
+        call.wait(harness.timeout)
+        pytest.fail(
+            f"expected handle_request to return after the socket's timeout of "
+            f"{harness.grace / 2:g} s; it was still waiting after {harness.timeout:g} s"
+        )
+    if call.error is not None:
+        raise call.error
+    count = len(recorder.named("handle_timeout"))
+    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"

@@ -132,3 +132,50 @@ def test_datagram_wfile_is_sent_back(target: TargetLike, harness: Harness) -> No
     server = _stream_handler(harness, handle)
     reply = harness.exchange(server, b"question")
     assert reply == b"answer:question", f"expected one datagram b'answer:question'; got {reply!r}"
+
+
+@pytest.mark.clause("datagram_handler.rfile.buffered_io")
+def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
+    """A datagram handler's rfile offers read, read1, readline and readinto over the datagram."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        rfile = self.rfile
+        buffer = bytearray(4)
+        seen.append(isinstance(rfile, io.BufferedIOBase))
+        seen.extend([rfile.readline(), rfile.readinto(buffer), bytes(buffer)])
+        seen.extend([rfile.read1(3), rfile.read()])
+
+    server = _stream_handler(harness, handle)
+    harness.exchange(server, b"line\nabcdefghij", expect_reply=False)
+    assert seen, "expected handle() to run"
+    assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
+    line, count, filled, first, rest = seen[1:]
+    assert (line, count, filled) == (b"line\n", 4, b"abcd"), (
+        f"expected readline() -> b'line\\n', readinto() -> 4 (b'abcd'); "
+        f"got {line!r}, {count!r} ({filled!r})"
+    )
+    assert isinstance(first, bytes), f"expected read1() to return bytes; got {first!r}"
+    assert first + cast("bytes", rest) == b"efghij", (
+        f"expected read1()+read() to give b'efghij'; got {seen!r}"
+    )
+
+
+@pytest.mark.clause("datagram_handler.wfile.buffered_io")
+def test_datagram_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
+    """A datagram handler's wfile is a writable BufferedIOBase; write() returns the count."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        wfile = self.wfile
+        seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
+        seen.append(wfile.write(b"hello"))
+        seen.append(wfile.write(memoryview(b"world")))
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"question")
+    assert seen == [True, True, 5, 5], (
+        "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
+        f" == [True, True, 5, 5]; got {seen!r}"
+    )
+    assert reply == b"helloworld", f"expected one datagram b'helloworld'; got {reply!r}"

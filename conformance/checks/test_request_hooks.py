@@ -11,12 +11,13 @@ import socket
 import socketserver
 import threading
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Optional, cast
 
 import pytest
 from sockspec.conformance.checks._helpers import GetRequestSpy, tracked_socketpair
 from sockspec.conformance.harness import (
     Harness,
+    Recorder,
     TargetLike,
     as_recorded,
     state_of,
@@ -62,24 +63,49 @@ def test_verify_request_default_true(target: TargetLike, harness: Harness) -> No
 
 @pytest.mark.clause("server.verify_request.false_rejects")
 def test_verify_request_false_rejects(target: TargetLike, harness: Harness) -> None:
-    """A request verify_request refuses is never processed and its connection is closed."""
+    """A request verify_request refuses is never processed: no process_request, no handler."""
     recorder = harness.recorder()
+    server, _ = _rejecting_server(harness, recorder)
+    harness.handle_one(server)
+    processing = ("process_request", "setup", "handle")
+    # Processing must not happen: give a thread or child that does it a moment to show.
+    recorder.wait_for(lambda events: any(e.name in processing for e in events), harness.grace)
+    ran = [name for name in recorder.names() if name in processing]
+    assert "verify_request" in recorder.names(), "expected verify_request to be called"
+    assert ran == [], f"expected no processing after verify_request returned False; saw {ran}"
+
+
+@pytest.mark.clause("server.verify_request.rejected_closed")
+def test_rejected_request_is_closed(target: TargetLike, harness: Harness) -> None:
+    """A stream request verify_request refuses is shut down and closed: the client sees EOF."""
+    recorder = harness.recorder()
+    spy = GetRequestSpy(harness)
+    server, client = _rejecting_server(harness, recorder, spy.attrs)
+    harness.handle_one(server)
+    reply = harness.reply(client)  # raises HangError when no EOF arrives
+    assert reply == b"", f"expected EOF and no reply for a refused request; got {reply!r}"
+    requests: list[socket.socket] = spy.requests
+    assert requests, "expected get_request() to be called"
+    request = requests[0]
+    closed = harness.wait_until(lambda: request.fileno() == -1)
+    assert closed, "expected the server's socket for the refused request to be closed"
+
+
+def _rejecting_server(
+    harness: Harness, recorder: Recorder, attrs: Optional[dict[str, object]] = None
+) -> tuple[Any, Any]:
+    """A server whose verify_request() refuses every request, and a client that sent one."""
 
     def verify_request(self: Any, request: Any, client_address: Any) -> bool:
         recorder.record("verify_request")
         return False
 
     server = harness.make_server(
-        recorder=recorder, attrs={"verify_request": verify_request}, record=("process_request",)
+        recorder=recorder,
+        attrs={**(attrs or {}), "verify_request": verify_request},
+        record=("process_request",),
     )
-    client = harness.send(server)
-    harness.handle_one(server)
-    if not harness.datagram:
-        reply = harness.reply(client)
-        assert reply == b"", f"expected EOF and no reply for a refused request; got {reply!r}"
-    ran = [name for name in recorder.names() if name in ("process_request", "setup", "handle")]
-    assert "verify_request" in recorder.names(), "expected verify_request to be called"
-    assert ran == [], f"expected no processing after verify_request returned False; saw {ran}"
+    return server, harness.send(server)
 
 
 @pytest.mark.clause("server.process_request.calls_finish_request")

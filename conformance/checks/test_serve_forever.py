@@ -77,3 +77,18 @@ def test_service_actions_default_does_nothing(target: TargetLike, harness: Harne
     result = server.service_actions()
     assert result is None, f"expected None; got {result!r}"
     assert state_of(server) == before, "expected service_actions() to leave the server unchanged"
+
+
+@pytest.mark.clause("server.serve_forever.poll_interval_paces")
+def test_serve_forever_wakes_every_poll_interval(target: TargetLike, harness: Harness) -> None:
+    """With no request coming, serve_forever still calls service_actions every poll_interval."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder, record=("service_actions",))
+    poll_interval = harness.grace / 4
+    with harness.serving(server, poll_interval=poll_interval):
+        # Several turns without any request; the deadline is many poll intervals long.
+        calls = recorder.wait_count("service_actions", 3, harness.timeout)
+    assert len(calls) >= 3, (
+        f"expected an idle serve_forever(poll_interval={poll_interval:g}) to call "
+        f"service_actions at least 3 times within {harness.timeout:g} s; observed {len(calls)}"
+    )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
+from sockspec.conformance.checks._helpers import configured_server
 from sockspec.conformance.harness import (
+    BackgroundCall,
     DeliberateFailure,
     Harness,
     TargetLike,
 )
+from sockspec.conformance.preconditions import blocked
 
 
 @pytest.mark.clause("server.server_close.releases_socket")
@@ -49,3 +55,46 @@ def test_context_manager_closes_on_error(target: TargetLike, harness: Harness) -
     with pytest.raises(DeliberateFailure), server:
         raise DeliberateFailure("deliberate error inside the with block")
     assert server.socket.fileno() == -1, "expected the socket to be closed after the error"
+
+
+def _refused_within(harness: Harness, address: Any) -> bool:
+    """Whether connecting to ``address`` is refused before the harness timeout ends."""
+    deadline = time.monotonic() + harness.timeout
+    while True:
+        probe = harness.client_socket()
+        try:
+            if probe.connect_ex(address) != 0:
+                return True
+        finally:
+            probe.close()
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+
+
+@pytest.mark.clause("server.server_close.releases_socket")
+def test_server_close_refuses_once_children_exit(target: TargetLike, harness: Harness) -> None:
+    """A forking server closed with a child running refuses new clients once the child exits."""
+    if "forking" not in target.traits or harness.datagram:
+        pytest.skip("the edge case is a forked child holding a stream server's socket")
+    recorder = harness.recorder()
+    hold, release = harness.release_pipe()
+    server = configured_server(
+        harness, harness.reply_handler(recorder, hold_fd=hold), {"block_on_close": False}
+    )
+    address = server.server_address
+    client = harness.send(server)
+    harness.handle_one(server)
+    started = recorder.wait_count("setup", 1, harness.timeout)
+    closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+    returned = closing.wait(harness.timeout)
+    release()  # the child answers and exits, closing its copy of the socket
+    if not started:
+        pytest.fail("expected the request to start a child")
+    if not returned:
+        blocked("forking.block_on_close.false_returns", "server_close() waited for the child")
+    harness.reply(client)
+    assert _refused_within(harness, address), (
+        "expected connecting to be refused once the child holding the socket had exited; "
+        f"it still succeeded after {harness.timeout:g} s"
+    )

@@ -1,4 +1,8 @@
-"""Checks for shutdown(): it stops a running serve_forever() loop and waits for it."""
+"""Checks for shutdown(): it stops a running serve_forever() loop and waits for it.
+
+Before any loop has run, shutdown() blocks until one does; after a loop has returned,
+it does not (the docs' "otherwise it will deadlock" holds only for the first case).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sockspec.conformance.harness import (
     Harness,
     TargetLike,
 )
+from sockspec.conformance.preconditions import blocked
 
 
 @pytest.mark.clause("server.shutdown.stops_serve_forever")
@@ -67,7 +72,7 @@ def test_shutdown_waits_for_serve_forever(target: TargetLike, harness: Harness) 
 
 @pytest.mark.clause("server.shutdown.requires_running_loop")
 def test_shutdown_blocks_until_serve_forever_runs(target: TargetLike, harness: Harness) -> None:
-    """shutdown() with no serve_forever running blocks until one runs, then stops it."""
+    """shutdown() before any serve_forever() has run blocks until one runs, then stops it."""
     server = harness.make_server()
     stopping = BackgroundCall(server.shutdown, name="sockspec-shutdown")
     returned_early = stopping.wait(harness.grace)
@@ -75,3 +80,26 @@ def test_shutdown_blocks_until_serve_forever_runs(target: TargetLike, harness: H
     stopped = stopping.wait(harness.timeout) and serving.wait(harness.timeout)
     assert not returned_early, "expected shutdown() to block while no serve_forever() was running"
     assert stopped, "expected shutdown() and the late serve_forever() to return together"
+
+
+@pytest.mark.clause("server.shutdown.after_finished_loop")
+def test_shutdown_after_a_finished_loop_returns(target: TargetLike, harness: Harness) -> None:
+    """After a serve_forever() loop has returned, a further shutdown() does not block."""
+    server = harness.make_server()
+    serving = harness.serve_in_background(server)
+    harness.reply(harness.send(server))
+    first = BackgroundCall(server.shutdown, name="sockspec-shutdown")
+    if not (first.wait(harness.timeout) and serving.wait(harness.timeout)):
+        blocked("server.shutdown.stops_serve_forever", "the first loop did not stop on shutdown()")
+    second = BackgroundCall(server.shutdown, name="sockspec-shutdown-again")
+    returned = second.wait(harness.timeout)
+    if not returned:
+        # Let the blocked call go, so the check leaves no thread behind.
+        late = harness.serve_in_background(server)
+        second.wait(harness.timeout)
+        late.wait(harness.timeout)
+    assert returned, (
+        f"expected shutdown() after a finished serve_forever() to return; it was still "
+        f"blocked after {harness.timeout:g} s"
+    )
+    assert second.error is None, f"expected shutdown() to return normally; got {second.error!r}"

@@ -233,3 +233,43 @@ def test_threading_handle_timeout_does_nothing(target: TargetLike, harness: Harn
     result = server.handle_timeout()
     assert result is None, f"expected None; got {result!r}"
     assert state_of(server) == before, "expected handle_timeout() to leave the server unchanged"
+
+
+@pytest.mark.clause("threading.daemon_threads.close_does_not_wait")
+def test_server_close_leaves_daemon_threads(target: TargetLike, harness: Harness) -> None:
+    """With daemon_threads true, server_close() returns while a request thread still runs."""
+    server, client, threads = _blocked_request(
+        harness, {"block_on_close": True, "daemon_threads": True}
+    )
+    closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+    returned = closing.wait(harness.timeout)
+    harness.reply(client)
+    for thread in threads:  # the check itself leaves no thread behind
+        thread.join(harness.timeout)
+    assert returned, "expected server_close() to return without waiting for a daemon thread"
+    assert server.handler_alive_at_return == [True], (
+        "expected server_close() to return while the daemon request thread was still running; "
+        "it waited for the thread"
+    )
+
+
+@pytest.mark.clause("creation.threading.state_shared")
+def test_threading_state_shared(target: TargetLike, harness: Harness) -> None:
+    """A change a threading server's handler makes to memory is seen by the server process."""
+    recorder = harness.recorder()
+
+    class Mutating(ReplyHandler):
+        def handle(self) -> None:
+            owner: Any = self.server
+            owner.marker = "changed by the handler"
+            super().handle()
+
+    handler = type("Mutating", (Mutating,), {"recorder": recorder, "io_timeout": harness.timeout})
+    server = harness.make_server(handler)
+    server.marker = "original"
+    reply = harness.exchange(server)
+    assert reply.startswith(b"reply:"), f"expected a reply; got {reply!r}"
+    assert recorder.wait_count("replied", 1, harness.timeout), "expected the handler to run"
+    assert server.marker == "changed by the handler", (
+        f"expected the handler's change to the server object to be seen; it reads {server.marker!r}"
+    )

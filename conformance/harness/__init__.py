@@ -52,7 +52,7 @@ from ._probes import (
 )
 from ._recorder import Event, Recorder, as_recorded, state_of
 from ._spies import DeliberateFailure, DeliberateInterrupt, ReplyHandler, make_recording_class
-from ._waiting import BackgroundCall, wait_until
+from ._waiting import BackgroundCall, unresponsive_threads, wait_until
 
 __all__ = [
     "ADAPTER_HINT",
@@ -87,6 +87,7 @@ __all__ = [
     "recv_until_eof",
     "session_members",
     "state_of",
+    "unresponsive_threads",
     "wait_until",
     "warm_up",
 ]

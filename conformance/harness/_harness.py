@@ -21,6 +21,7 @@ from ._waiting import (
     FORK_WARNING,
     BackgroundCall,
     accepts_keyword,
+    mark_unresponsive,
     quiet_fork_warnings,
     reap,
 )
@@ -48,21 +49,30 @@ class Harness(Clients):
         warnings.filterwarnings("ignore", message=FORK_WARNING, category=DeprecationWarning)
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        problem = self.close()
+        if problem is not None and exc_type is None:
+            raise HangError(problem)
 
-    def close(self) -> None:
-        """Close clients and servers, wait for threads and children, remove the temp dir."""
+    def close(self) -> Optional[str]:
+        """Close clients and servers, wait for threads and children, remove the temp dir.
+
+        Everything together gets one harness timeout, so that closing after a hang
+        stays within the check's teardown limit; a server whose ``shutdown`` already
+        hung is not asked again.  Returns what did not stop in time (a server served
+        in the background whose ``shutdown`` hung), else None.
+        """
+        deadline = time.monotonic() + self.timeout
+        problem: Optional[str] = None
         for server, thread in self._serving:
-            if thread.is_alive():
-                self.stop(server, thread)
+            if thread.is_alive() and id(server) not in self._hung:
+                problem = self.stop(server, thread, max(0.0, deadline - time.monotonic()))
         self._serving.clear()
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
         for server in self._servers:
-            self.close_server(server)
-        deadline = time.monotonic() + self.timeout
+            self.close_server(server, max(0.0, deadline - time.monotonic()))
         for thread in set(threading.enumerate()) - self._threads_before:
             if thread is not threading.current_thread():
                 thread.join(max(0.0, deadline - time.monotonic()))
@@ -83,8 +93,9 @@ class Harness(Clients):
         if self._warnings is not None:
             self._warnings.__exit__(None, None, None)
             self._warnings = None
+        return problem
 
-    def close_server(self, server: Any) -> None:
+    def close_server(self, server: Any, timeout: Optional[float] = None) -> None:
         """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
 
         The call runs with a deadline so that a ``server_close`` that blocks on
@@ -93,7 +104,8 @@ class Harness(Clients):
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
-            BackgroundCall(server.server_close, name="sockspec-server_close").wait(self.timeout)
+            closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+            closing.wait(self.timeout if timeout is None else timeout)
         listening: object = getattr(server, "socket", None)
         if isinstance(listening, socket.socket):
             listening.close()
@@ -198,17 +210,25 @@ class Harness(Clients):
         self._serving.append((server, serving.thread))
         return serving
 
-    def stop(self, server: Any, thread: threading.Thread) -> Optional[str]:
+    def stop(
+        self, server: Any, thread: threading.Thread, timeout: Optional[float] = None
+    ) -> Optional[str]:
         """Call ``shutdown`` (from a helper thread, with a deadline); describe any hang."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         stopper = threading.Thread(target=server.shutdown, name="sockspec-shutdown", daemon=True)
         stopper.start()
-        stopper.join(self.timeout)
-        thread.join(self.timeout)
+        stopper.join(limit)
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if stopper.is_alive() or thread.is_alive():
+            mark_unresponsive(stopper, thread)
         if stopper.is_alive():
-            return f"expected shutdown() to return within {self.timeout:g} s; it was still blocked"
+            self._hung.add(id(server))
+            return f"expected shutdown() to return within {limit:g} s; it was still blocked"
         if thread.is_alive():
+            self._hung.add(id(server))
             return (
-                f"expected serve_forever() to stop within {self.timeout:g} s of shutdown(); "
+                f"expected serve_forever() to stop within {limit:g} s of shutdown(); "
                 "it was still running"
             )
         return None

@@ -65,6 +65,8 @@ class HarnessBase:
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
         self._client_count = 0
+        #: id() of servers whose shutdown() or serve_forever() did not stop in time.
+        self._hung: set[int] = set()
 
     @property
     def grace(self) -> float:

@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Generator
 from typing import Optional
 
@@ -16,12 +17,29 @@ __all__ = [
     "FORK_WARNING",
     "BackgroundCall",
     "accepts_keyword",
+    "mark_unresponsive",
     "quiet_fork_warnings",
     "reap",
+    "unresponsive_threads",
     "wait_until",
 ]
 
 FORK_WARNING = r".*multi-threaded, use of fork\(\) may lead to deadlocks.*"
+
+# Threads of the harness stuck in the target (a shutdown() that never returned, the
+# serve_forever() it could not stop).  The check that saw it reported the hang; the
+# resource guard does not charge these threads again as the server's leak.
+_UNRESPONSIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def mark_unresponsive(*threads: threading.Thread) -> None:
+    """Note harness threads stuck in the target, whose hang has been reported."""
+    _UNRESPONSIVE.update(thread for thread in threads if thread.is_alive())
+
+
+def unresponsive_threads() -> frozenset[threading.Thread]:
+    """The harness threads still stuck in a target after a reported hang."""
+    return frozenset(thread for thread in _UNRESPONSIVE if thread.is_alive())
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.002) -> bool:

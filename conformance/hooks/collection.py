@@ -33,6 +33,7 @@ from ..state import (
 )
 from ..targets import Target, TargetError, missing_traits
 from ..xfails import find_entry
+from .timeouts import not_run_reason
 
 if TYPE_CHECKING:
     from sockspec.spec.catalogue import Clause
@@ -42,6 +43,7 @@ __all__ = [
     "harness",
     "pytest_collection_modifyitems",
     "pytest_generate_tests",
+    "pytest_runtest_setup",
     "sockspec_edition",
     "target",
 ]
@@ -191,3 +193,19 @@ def pytest_collection_modifyitems(
         config.hook.pytest_deselected(items=deselected)
         dropped = set(deselected)
         items[:] = [item for item in items if item not in dropped]
+
+
+# A plain hook, not a wrapper: it runs inside every plugin's setup wrapper, so a check it
+# stops is torn down like any skipped test (the way pytest's own skip marks work).
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Error a malformed check; skip, as not run, the checks of a target that hangs."""
+    if not is_check_item(item):
+        return
+    invalid = item.stash.get(INVALID_KEY, None)
+    if invalid is not None:
+        pytest.fail(f"malformed conformance check: {invalid}", pytrace=False)
+    reason = not_run_reason(suite_state(item.config), item)
+    if reason is not None:
+        item.user_properties.append((PROP_NOT_RUN, reason))
+        pytest.skip(reason)

@@ -29,7 +29,6 @@ from ..state import (
     suite_state,
 )
 from ..targets import Target, missing_traits
-from .collection import INVALID_KEY
 from .timeouts import exit_if_forked_child, time_limit
 
 __all__ = ["pytest_runtest_setup", "pytest_runtest_teardown"]
@@ -52,12 +51,9 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
-    """Reject malformed checks, warm the target up once, then snapshot resources."""
+    """Warm the target up once, then snapshot resources (before any fixture runs)."""
     if not is_check_item(item):
         return (yield)
-    invalid = item.stash.get(INVALID_KEY, None)
-    if invalid is not None:
-        pytest.fail(f"malformed conformance check: {invalid}", pytrace=False)
     state = suite_state(item.config)
     _warm_up_once(state, item_target(item))
     item.stash[SNAPSHOT_KEY] = guard.take_snapshot()

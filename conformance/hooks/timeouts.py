@@ -33,6 +33,7 @@ from ..state import (
 )
 
 __all__ = [
+    "not_run_reason",
     "pytest_runtest_call",
     "pytest_runtest_makereport",
     "pytest_runtest_setup",
@@ -79,24 +80,24 @@ def exit_if_forked_child(state: SuiteState) -> None:
         os._exit(70)
 
 
-# Before the leak guard's setup wrapper: a target that hangs is not warmed up again.
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
-    """Skip the check when its target hangs; else set it up under the time limit."""
+    """Set the check up under the time limit."""
     if not is_check_item(item):
         return (yield)
     state = suite_state(item.config)
-    found = item_target(item)
-    hung = state.hangs(found) if found is not None else None
-    if hung is not None:
-        reason = f"target hangs: {', '.join(hung)}"
-        item.user_properties.append((PROP_NOT_RUN, reason))
-        pytest.skip(reason)
     try:
         with time_limit(state.timeout, "setting up the check"):
             return (yield)
     finally:
         exit_if_forked_child(state)
+
+
+def not_run_reason(state: SuiteState, item: pytest.Item) -> Optional[str]:
+    """``target hangs: ...`` when the item's target already hung HANG_LIMIT times in a row."""
+    found = item_target(item)
+    hung = state.hangs(found) if found is not None else None
+    return None if hung is None else f"target hangs: {', '.join(hung)}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

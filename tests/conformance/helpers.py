@@ -81,6 +81,91 @@ class PlainServer:
         self._inner.server_close()
 '''
 
+#: Fakes of what real third-party servers do (issue 11): each one behaviour, written for it.
+REAL_WORLD_SERVERS = '''\
+"""Servers shaped like real third-party ones, for the engine's tests."""
+
+import os
+import socketserver
+import threading
+
+
+class ForeignServer(socketserver.TCPServer):
+    """A constructor of another shape, like werkzeug's (host, port, app, handler=None)."""
+
+    def __init__(self, host, port, app, handler=None):
+        self.app = app
+        super().__init__((host, port), handler or socketserver.BaseRequestHandler)
+
+
+def make_foreign(server_address, RequestHandlerClass, bind_and_activate=True) -> ForeignServer:
+    """The adapter for ForeignServer: the documented signature in, a ForeignServer out."""
+    host, port = server_address
+    return ForeignServer(host, port, app="the app", handler=RequestHandlerClass)
+
+
+def make_unannotated(server_address, RequestHandlerClass, bind_and_activate=True):
+    """The same adapter without a return annotation: the suite calls it to learn the class."""
+    return make_foreign(server_address, RequestHandlerClass, bind_and_activate)
+
+
+class KnobServer(socketserver.ThreadingTCPServer):
+    """Forces two knobs on the instance and takes no bind_and_activate, like dnslib's."""
+
+    def __init__(self, server_address, RequestHandlerClass):
+        self.allow_reuse_address = True
+        self.daemon_threads = True
+        super().__init__(server_address, RequestHandlerClass)
+
+
+_RUNTIME = []
+
+
+def _runtime_pipe():
+    # An event loop's wake-up pipe: opened on first use, kept for the life of the process.
+    if not _RUNTIME:
+        _RUNTIME.append(os.pipe())
+    return _RUNTIME[0]
+
+
+class LazyRuntimeServer(socketserver.TCPServer):
+    """Serves through a runtime that opens a pipe of its own the first time it runs."""
+
+    def service_actions(self):
+        _runtime_pipe()
+        super().service_actions()
+
+    def handle_request(self):
+        _runtime_pipe()
+        return super().handle_request()
+
+
+class HangingShutdownServer(socketserver.TCPServer):
+    """shutdown() never returns."""
+
+    def shutdown(self):
+        threading.Event().wait()
+'''
+
+#: A package that re-exports a server class of its own submodule, and imports a stdlib one.
+REEXPORT_INIT = '''\
+"""Re-exports its submodule's server, like websocket_server does."""
+
+from socketserver import TCPServer  # imported, not its own: not a target
+
+from .impl import PackagedServer
+'''
+
+REEXPORT_IMPL = '''\
+import socketserver
+
+
+class PackagedServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    """The package's own server, defined in a submodule."""
+
+    daemon_threads = True
+'''
+
 BROKEN_MODULE = 'raise RuntimeError("this module refuses to import")\n'
 
 
@@ -125,6 +210,11 @@ def write_targets(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "sample_servers.py").write_text(SAMPLE_SERVERS, encoding="utf-8")
     (directory / "broken_module.py").write_text(BROKEN_MODULE, encoding="utf-8")
+    (directory / "real_world.py").write_text(REAL_WORLD_SERVERS, encoding="utf-8")
+    package = directory / "reexport_pkg"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text(REEXPORT_INIT, encoding="utf-8")
+    (package / "impl.py").write_text(REEXPORT_IMPL, encoding="utf-8")
     return directory
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sockspec.conformance import plugin
@@ -29,6 +31,7 @@ FAKE_CHECKS = f'''
 import os
 import socket
 import subprocess
+import json
 import sys
 import threading
 
@@ -276,3 +279,130 @@ def test_real_suite_runs_under_xdist(run_pytest: RunCli) -> None:
     )
     assert run.code == 0, run.out[-3000:]
     assert " passed" in run.out
+
+
+STREAK_CHECKS = f'''
+import threading
+
+import pytest
+from sockspec.conformance.harness import HarnessError
+from sockspec.conformance.preconditions import blocked
+
+
+def _hang():
+    threading.Event().wait()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_a_hangs(target):
+    """Hangs."""
+    _hang()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_b_passes(target):
+    """Passes: ends the streak."""
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_c_hangs(target):
+    """Hangs."""
+    _hang()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_d_hangs(target):
+    """Hangs."""
+    _hang()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_e_hangs(target):
+    """Hangs: the third in a row."""
+    _hang()
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_f_after(target):
+    """Would pass, but its target hangs."""
+
+
+for _name, _value in list(globals().items()):
+    if _name.startswith("test_"):
+        _value.__module__ = "{plugin.CHECKS_PACKAGE}.streaks"
+'''
+
+PRECONDITION_CHECKS = f'''
+import pytest
+from sockspec.conformance.harness import HarnessError
+from sockspec.conformance.preconditions import blocked
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_rests_on_another_clause(target):
+    """Stops: its precondition, stated by another clause, does not hold."""
+    blocked("creation.bind_and_activate.parameter", "takes no bind_and_activate parameter")
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_suite_cannot_drive_it(target):
+    """The suite itself cannot do what the check needs."""
+    raise HarnessError("unknown transport 'carrier-pigeon'")
+
+
+for _name, _value in list(globals().items()):
+    if _name.startswith("test_"):
+        _value.__module__ = "{plugin.CHECKS_PACKAGE}.preconditions_fake"
+'''
+
+
+def _results(path: Path) -> list[dict[str, object]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    records = [cast("dict[str, object]", json.loads(line)) for line in lines if line]
+    return [record for record in records if record["type"] == "report"]
+
+
+def test_target_stops_after_three_hangs_in_a_row(run_pytest: RunCli, tmp_path: Path) -> None:
+    """Three hung checks in a row: the rest are not run, naming them; one hang alone is not."""
+    (tmp_path / "project" / "test_streaks.py").write_text(STREAK_CHECKS, encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    run = run_pytest(
+        "-p",
+        "no:randomly",
+        "--sockspec-timeout=0.3",
+        "--sockspec-target=socketserver:TCPServer",
+        f"--sockspec-results={results}",
+    )
+    assert "4 failed, 1 passed, 1 skipped" in run.out, run.out[-3000:]
+    not_run = {
+        str(record["nodeid"]).split("::")[-1]: record.get("not_run")
+        for record in _results(results)
+        if record.get("not_run")
+    }
+    assert not_run == {
+        "test_f_after[socketserver:TCPServer]": (
+            "target hangs: test_c_hangs, test_d_hangs, test_e_hangs"
+        )
+    }
+
+
+def test_blocked_and_suite_errors_are_not_failures(run_pytest: RunCli, tmp_path: Path) -> None:
+    """blocked() records the clause it rests on; a HarnessError is a suite error, not a FAIL."""
+    (tmp_path / "project" / "test_pre.py").write_text(PRECONDITION_CHECKS, encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    run = run_pytest(
+        "--sockspec-target=socketserver:TCPServer", f"--sockspec-results={results}", "-rs"
+    )
+    assert run.code == 0, run.out[-3000:]
+    assert "2 skipped" in run.out
+    by_check = {
+        str(record["nodeid"]).split("::")[-1].split("[")[0]: record
+        for record in _results(results)
+        if record["when"] == "call"
+    }
+    rests = by_check["test_rests_on_another_clause"]
+    assert rests["blocked_by"] == "creation.bind_and_activate.parameter"
+    assert rests["blocked_reason"] == "takes no bind_and_activate parameter"
+    suite_error = by_check["test_suite_cannot_drive_it"]
+    assert suite_error["outcome"] == "skipped"
+    assert "suite error, not a verdict on the target" in str(suite_error["not_run"])

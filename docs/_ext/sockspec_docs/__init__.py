@@ -12,6 +12,8 @@ project's own data into reStructuredText while the site is built:
     ``make matrix``;
 ``.. sockspec-bench::``
     the figures and plots written by ``make bench``;
+``.. sockspec-departures::``
+    where the stdlib departs from its documentation, one reproducer each.
 ``.. sockspec-ecosystem::``
     the suite's verdicts on third-party servers written by ``make ecosystem``, with
     the triage of each clause that does not pass.
@@ -32,6 +34,7 @@ from .directives import (
     BenchDirective,
     CatalogueDirective,
     CliHelpDirective,
+    DeparturesDirective,
     EcosystemDirective,
     MatrixDirective,
 )
@@ -54,6 +57,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
+    app.add_directive("sockspec-departures", DeparturesDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-ecosystem", EcosystemDirective)
     app.add_directive("sockspec-api", ApiDirective)

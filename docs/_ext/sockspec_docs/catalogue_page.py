@@ -41,19 +41,27 @@ def clause_rst(clause: Clause, checks: ClauseChecks) -> str:
         ("Source", sources),
         ("Editions", ", ".join(sorted(clause.editions))),
         ("Versions", f"Python {clause.versions_label}"),
-        (
-            "Applies to",
-            ", ".join(literal(trait) for trait in sorted(clause.applies_to)) or "every target",
-        ),
+        ("Applies to", _applicability(clause)),
         ("Check kind", clause.check),
         ("Verified by", check_text),
     ]
+    if clause.charges_leaks:
+        charged = ", ".join(clause.charges_leaks)
+        fields.append(("Charged with", f"leaks of kind {charged} left by any check"))
     if clause.member:
         fields.insert(0, ("Member", literal(clause.member)))
     if clause.note:
         fields.append(("Note", prose(clause.note)))
     body = prose(clause.text.strip()) + "\n\n" + field_list(fields)
     return f".. clause:: {clause.id}\n\n{indent(body)}\n"
+
+
+def _applicability(clause: Clause) -> str:
+    needs = ", ".join(literal(trait) for trait in sorted(clause.applies_to)) or "every target"
+    if not clause.excludes:
+        return needs
+    excluded = ", ".join(literal(trait) for trait in sorted(clause.excludes))
+    return f"{needs}; not {excluded}"
 
 
 def _counts(label: str, counter: Counter[str], labels: dict[str, str]) -> str:

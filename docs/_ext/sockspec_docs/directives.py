@@ -19,6 +19,7 @@ from .api_page import api_rst
 from .bench_page import bench_rst
 from .catalogue_page import catalogue_rst
 from .clause_checks import clause_checks
+from .departures_page import departures_rst, read_departures
 from .ecosystem_page import ecosystem_rst
 from .matrix_page import matrix_rst
 
@@ -48,6 +49,18 @@ class CatalogueDirective(_GeneratedDirective):
             logger.warning("clause checks: %s", checks.error, location=self.get_location())
         source = Path(catalogue_module.__file__ or "").with_name("clauses.json")
         return self._emit(catalogue_rst(catalogue, checks), [source])
+
+
+class DeparturesDirective(_GeneratedDirective):
+    """``.. sockspec-departures::``: the stdlib's departures, one reproducer each."""
+
+    def run(self) -> list[nodes.Node]:
+        srcdir = Path(self.env.srcdir)
+        folder = srcdir / "examples" / "departures"
+        xfail_file = srcdir.parent / "conformance" / "xfails" / "stdlib.xfail"
+        departures = read_departures(folder)
+        text = departures_rst(departures, load_catalogue(), xfail_file, srcdir)
+        return self._emit(text, [xfail_file, *(departure.path for departure in departures)])
 
 
 class MatrixDirective(_GeneratedDirective):

@@ -29,6 +29,7 @@ _CREATION = "sockspec_mutants.creation"
 #: detected from the class, a handler has no 'server' trait and those clauses would not apply.
 _ON_SERVER = "[handler,server]"
 _RESOURCES = "sockspec_mutants.resources"
+_GAINED = "sockspec_mutants.gained"
 
 MUTANTS: dict[str, str] = {
     # creation
@@ -131,4 +132,14 @@ MUTANTS: dict[str, str] = {
     # resources
     f"{_RESOURCES}:CloseLeavesDuplicate": "resources.server_close.no_listening_fd",
     f"{_RESOURCES}:ShutsDownButNeverCloses": "resources.request.closed_after_finish",
+    # clauses gained when the catalogue's overclaims were narrowed (issue 16)
+    f"{_GAINED}:ShutdownWaitsForNextLoop": "server.shutdown.after_finished_loop",
+    f"{_GAINED}:IgnoresSocketTimeout": "server.handle_request.socket_timeout",
+    f"{_GAINED}:SwallowsBaseExceptions": "server.handle_error.base_exception_propagates",
+    f"{_GAINED}:KeepsRejectedRequestsOpen": "server.verify_request.rejected_closed",
+    f"{_GAINED}:IdleLoopNeverWakes": "server.serve_forever.poll_interval_paces",
+    f"{_GAINED}:DaemonThreadsJoinedOnClose": "threading.daemon_threads.close_does_not_wait",
+    f"{_GAINED}:ThreadingButForks": "creation.threading.state_shared",
+    f"{_GAINED}:DatagramRfileIsRaw": "datagram_handler.rfile.buffered_io",
+    f"{_GAINED}:DatagramWfileWriteReturnsNone": "datagram_handler.wfile.buffered_io",
 }

@@ -1,0 +1,183 @@
+"""Real servers' shapes (issue 11): adapters, blocked verdicts, runtimes' own resources, hangs.
+
+Each fake in ``helpers.REAL_WORLD_SERVERS`` does one thing a real third-party server
+does; the suite runs on it in a pytest subprocess and the records the collector wrote
+are read back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from sockspec.conformance.harness import ADAPTER_HINT, construction_problem
+from sockspec.conformance.targets import resolve_targets
+
+from .helpers import Run, run_command
+
+Records = list[dict[str, Any]]
+SAMPLE_MODULES = ("real_world", "reexport_pkg")
+
+
+def run_checks(directory: Path, *args: str, timeout: float = 300.0) -> tuple[Run, Records]:
+    """Run the checks package under pytest in ``directory``; the run and its records."""
+    results = directory / "results.jsonl"
+    results.unlink(missing_ok=True)
+    ini = directory / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(ini),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--pyargs",
+        "sockspec.conformance.checks",
+        "--sockspec-results",
+        str(results),
+        *args,
+    ]
+    run = run_command(command, directory, timeout)
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    records = [cast("dict[str, Any]", json.loads(line)) for line in text.splitlines() if line]
+    return run, records
+
+
+def reports(records: Records) -> Records:
+    """The per-phase report records."""
+    return [record for record in records if record["type"] == "report"]
+
+
+@pytest.fixture
+def on_path(targets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The sample targets importable in this process too (forgotten afterwards)."""
+    monkeypatch.setattr(sys, "path", [str(targets_dir), *sys.path])
+    importlib.invalidate_caches()
+    yield targets_dir
+    for name in [name for name in sys.modules if name.split(".")[0] in SAMPLE_MODULES]:
+        del sys.modules[name]
+
+
+def test_adapter_target_names_the_class_it_builds(on_path: Path) -> None:
+    """module:factory is a target whose class is the adapter's return annotation."""
+    (found,) = resolve_targets("real_world:make_foreign")
+    assert found.obj.__name__ == "ForeignServer"
+    assert found.factory is not None
+    assert found.traits == {"server", "stream", "inet"}
+    assert construction_problem(found) is None
+
+
+def test_unannotated_adapter_is_called_once_to_learn_the_class(on_path: Path) -> None:
+    """Without a return annotation, the type of the server the adapter builds is the class."""
+    (found,) = resolve_targets("real_world:make_unannotated")
+    assert found.obj.__name__ == "ForeignServer"
+
+
+def test_foreign_constructor_without_adapter_is_one_problem(on_path: Path) -> None:
+    """A constructor needing 'app' is a problem naming it, with the adapter hint."""
+    (found,) = resolve_targets("real_world:ForeignServer")
+    problem = construction_problem(found)
+    assert problem is not None
+    assert "app" in problem, problem
+    assert "module:factory" in ADAPTER_HINT
+
+
+def test_module_expansion_finds_reexported_own_classes_only(on_path: Path) -> None:
+    """A package re-exporting its submodule's server yields it, not the stdlib TCPServer."""
+    found = resolve_targets("reexport_pkg")
+    assert [target.spec for target in found] == ["reexport_pkg:PackagedServer"]
+    assert "threading" in found[0].traits
+
+
+def test_adapter_run_verifies_the_server(targets_dir: Path) -> None:
+    """Through its adapter a foreign-constructor server is verified: the request loop passes."""
+    run, records = run_checks(
+        targets_dir,
+        "--sockspec-target",
+        "real_world:make_foreign",
+        "--sockspec-clause",
+        "server.handle_request.*",
+        "--sockspec-clause",
+        "creation.constructor.*",
+    )
+    assert run.code == 0, run.out[-3000:]
+    calls = [r for r in reports(records) if r["when"] == "call"]
+    assert calls
+    assert all(r["outcome"] == "passed" for r in calls), calls
+    assert not [r for r in records if r["type"] == "problem"]
+
+
+def test_unconstructible_target_is_one_problem_not_a_failure_per_clause(
+    targets_dir: Path,
+) -> None:
+    """No adapter: one problem record; checks needing a server are not run, none fails."""
+    run, records = run_checks(
+        targets_dir,
+        "--sockspec-target",
+        "real_world:ForeignServer",
+        "--sockspec-clause",
+        "server.*",
+    )
+    problems = [r for r in records if r["type"] == "problem"]
+    assert len(problems) == 1, problems
+    assert "app" in problems[0]["message"]
+    assert problems[0]["hint"] == ADAPTER_HINT
+    phases = reports(records)
+    assert not [r for r in phases if r["outcome"] == "failed"], run.out[-3000:]
+    not_run = [r for r in phases if r.get("not_run")]
+    assert not_run
+    assert all("cannot be constructed" in r["not_run"] for r in not_run)
+
+
+def test_instance_forced_knobs_block_their_consequences(targets_dir: Path) -> None:
+    """__init__ forcing daemon_threads / no bind_and_activate: consequences are blocked."""
+    run, records = run_checks(
+        targets_dir,
+        "--sockspec-target",
+        "real_world:KnobServer",
+        "--sockspec-clause",
+        "threading.daemon_threads.honoured",
+        "--sockspec-clause",
+        "creation.bind_and_activate.*",
+        "--sockspec-clause",
+        "server.server_bind.binds",
+    )
+    phases = reports(records)
+    blocked = {(r["clause"], r["blocked_by"]) for r in phases if r.get("blocked_by")}
+    assert ("threading.daemon_threads.honoured", "threading.daemon_threads.default_false") in (
+        blocked
+    ), run.out[-3000:]
+    assert (
+        "creation.bind_and_activate.deferred",
+        "creation.bind_and_activate.parameter",
+    ) in blocked
+    failed = {r["clause"] for r in phases if r["outcome"] == "failed"}
+    # The real deviation fails its own clause; its consequences are not failures.
+    assert "creation.bind_and_activate.parameter" in failed
+    assert "threading.daemon_threads.honoured" not in failed
+    assert "creation.bind_and_activate.deferred" not in failed
+
+
+def test_runtime_descriptor_opened_on_first_use_is_not_a_leak(targets_dir: Path) -> None:
+    """A runtime's lazily opened pipe is opened by the warm-up, not charged to a check."""
+    run, records = run_checks(
+        targets_dir,
+        "--sockspec-target",
+        "real_world:LazyRuntimeServer",
+        "--sockspec-clause",
+        "server.handle_request.*",
+        "--sockspec-clause",
+        "server.serve_forever.*",
+    )
+    leaks = [r for r in reports(records) if r.get("leak")]
+    assert not leaks, leaks
+    assert run.code == 0, run.out[-3000:]
