@@ -181,6 +181,8 @@ def _list_clauses(catalogue: Catalogue, clauses: Sequence[Clause], edition: str)
             section = clause.section
             print(f"\n{section}: {titles.get(section, section)}")
         needs = ",".join(sorted(clause.applies_to)) or "-"
+        if clause.excludes:
+            needs += " not " + ",".join(sorted(clause.excludes))
         print(f"  {clause.id}  [{clause.check}; {needs}; {clause.versions_label}]")
         print(f"      {clause.text}")
 

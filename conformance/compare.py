@@ -19,14 +19,23 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, cast
+from typing import Optional
 
-from .records import REPORT_FORMAT
+from .findings import (
+    Finding,
+    findings,
+    json_object,
+    json_objects,
+    load_report,
+    python_key,
+    python_label,
+    read_verdicts,
+)
 
 __all__ = ["FORMAT", "Matrix", "build_matrix", "load_reports", "main", "markdown"]
 
-FORMAT = "sockspec-conformance-matrix/1"
-_VERDICTS = ("passed", "failed", "error", "xfailed", "xpassed")
+#: The matrix document's format (2: findings in the shape of :func:`_finding_dict`).
+FORMAT = "sockspec-conformance-matrix/2"
 Doc = Mapping[str, object]
 
 
@@ -40,31 +49,19 @@ class Run:
     doc: Doc
 
 
-def _minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])
-
-
-def _version_key(label: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in label.split("/", maxsplit=1)[0].split(".") if part.isdigit())
-
-
 def load_reports(paths: Sequence[Path]) -> list[Run]:
     """Read reports; ``ValueError`` names a file that is not a report of this format."""
     runs: list[Run] = []
     for path in paths:
-        try:
-            doc = cast("Doc", json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as error:
-            raise ValueError(f"{path}: cannot read a JSON report: {error}") from error
-        if doc.get("format") != REPORT_FORMAT:
-            raise ValueError(f"{path}: not a {REPORT_FORMAT} report")
-        python, edition = _minor(str(doc.get("python"))), str(doc.get("edition"))
+        doc = load_report(path)
+        python = python_label(doc)
+        edition = str(doc.get("edition"))
         runs.append(Run(f"{python}/{edition}", python, edition, doc))
-    return sorted(runs, key=lambda run: (run.edition != "current", _version_key(run.label)))
+    return sorted(runs, key=lambda run: (run.edition != "current", python_key(run.python)))
 
 
 def _rows(doc: Doc, key: str) -> list[Doc]:
-    return cast("list[Doc]", doc.get(key, []))
+    return json_objects(doc.get(key))
 
 
 @dataclass
@@ -107,89 +104,19 @@ class Matrix:
         }
 
 
-def _outcomes(runs: Sequence[Run]) -> dict[tuple[str, str, str], dict[str, Doc]]:
-    """(edition, target, clause) -> Python -> clause row."""
-    found: dict[tuple[str, str, str], dict[str, Doc]] = {}
-    for run in runs:
-        for target in _rows(run.doc, "targets"):
-            for row in _rows(target, "clauses"):
-                key = (run.edition, str(target.get("target")), str(row.get("id")))
-                found.setdefault(key, {})[run.python] = row
-    return found
-
-
-def _version_findings(runs: Sequence[Run]) -> list[dict[str, object]]:
-    findings: list[dict[str, object]] = []
-    for (edition, target, clause_id), by_python in sorted(_outcomes(runs).items()):
-        verdicts = {
-            python: str(row.get("outcome"))
-            for python, row in by_python.items()
-            if row.get("outcome") in _VERDICTS
-        }
-        if len(set(verdicts.values())) > 1:
-            failing = [row for row in by_python.values() if row.get("outcome") == "failed"]
-            findings.append(
-                {
-                    "kind": "version-difference",
-                    "edition": edition,
-                    "target": target,
-                    "clause": clause_id,
-                    "outcomes": dict(sorted(verdicts.items(), key=lambda i: _version_key(i[0]))),
-                    "detail": str(failing[0].get("message", "")) if failing else "",
-                }
-            )
-    return findings
-
-
-def _availability_findings(runs: Sequence[Run]) -> list[dict[str, object]]:
-    pythons = sorted({run.python for run in runs}, key=_version_key)
-    present: dict[str, set[str]] = {}
-    for run in runs:
-        for target in _rows(run.doc, "targets"):
-            present.setdefault(str(target.get("target")), set()).add(run.python)
-    return [
-        {
-            "kind": "target-availability",
-            "target": target,
-            "pythons": sorted(found, key=_version_key),
-            "detail": f"only in Python {', '.join(sorted(found, key=_version_key))}",
-        }
-        for target, found in sorted(present.items())
-        if set(pythons) - found
-    ]
-
-
-def _failure_findings(runs: Sequence[Run]) -> list[dict[str, object]]:
-    """Clauses failed per edition: classic ones are the 2.4 text versus today."""
-    grouped: dict[tuple[str, str], dict[str, object]] = {}
-    for (edition, target, clause_id), by_python in _outcomes(runs).items():
-        for python, row in by_python.items():
-            if row.get("outcome") not in ("failed", "error"):
-                continue
-            entry = grouped.setdefault(
-                (edition, clause_id),
-                {
-                    "kind": "classic-vs-today" if edition == "classic" else "deviation",
-                    "edition": edition,
-                    "clause": clause_id,
-                    "text": row.get("text", ""),
-                    "targets": [],
-                    "pythons": [],
-                    "detail": str(row.get("message", "")),
-                },
-            )
-            targets, pythons = (
-                cast("list[str]", entry["targets"]),
-                cast("list[str]", entry["pythons"]),
-            )
-            if target not in targets:
-                targets.append(target)
-            if python not in pythons:
-                pythons.append(python)
-    for entry in grouped.values():
-        cast("list[str]", entry["targets"]).sort()
-        cast("list[str]", entry["pythons"]).sort(key=_version_key)
-    return [grouped[key] for key in sorted(grouped)]
+def _finding_dict(finding: Finding) -> dict[str, object]:
+    """A finding as the matrix JSON lists it."""
+    first = finding.problems[0] if finding.problems else None
+    return {
+        "kind": finding.kind,
+        "edition": finding.edition,
+        "target": finding.subject,
+        "clause": finding.clause,
+        "text": first.text if first else "",
+        "outcomes": finding.by_python,
+        "pythons": list(finding.by_python),
+        "detail": finding.detail,
+    }
 
 
 def build_matrix(runs: Sequence[Run]) -> Matrix:
@@ -201,7 +128,7 @@ def build_matrix(runs: Sequence[Run]) -> Matrix:
     for run in runs:
         for target in _rows(run.doc, "targets"):
             name = str(target.get("target"))
-            rate = cast("Doc", target.get("summary", {})).get("pass_rate")
+            rate = json_object(target.get("summary")).get("pass_rate")
             rates.setdefault(name, {})[run.label] = (
                 float(rate) if isinstance(rate, (int, float)) else None
             )
@@ -212,8 +139,9 @@ def build_matrix(runs: Sequence[Run]) -> Matrix:
                 by_outcome = cells.setdefault(clause_id, {}).setdefault(run.label, {})
                 by_outcome.setdefault(str(row.get("outcome")), []).append(name)
     ordered = dict(sorted(cells.items(), key=lambda item: (sections[item[0]], item[0])))
-    findings = _version_findings(runs) + _availability_findings(runs) + _failure_findings(runs)
-    return Matrix(list(runs), rates, ordered, texts, sections, findings)
+    verdicts = [verdict for run in runs for verdict in read_verdicts(run.doc)]
+    found = [_finding_dict(finding) for finding in findings(verdicts)]
+    return Matrix(list(runs), rates, ordered, texts, sections, found)
 
 
 def _cell(by_outcome: Optional[Mapping[str, Sequence[str]]]) -> str:
@@ -229,7 +157,8 @@ def _cell(by_outcome: Optional[Mapping[str, Sequence[str]]]) -> str:
     if counts.get("untested") == applicable:
         return "untested"
     shown = [f"pass {counts.get('passed', 0)}/{applicable}"]
-    shown += [f"{counts[o]} {o}" for o in ("xfailed", "xpassed", "skipped") if counts.get(o)]
+    others = ("xfailed", "xpassed", "blocked", "not-run", "skipped")
+    shown += [f"{counts[o]} {o}" for o in others if counts.get(o)]
     return ", ".join(shown)
 
 
@@ -291,24 +220,15 @@ def _finding_line(finding: Mapping[str, object]) -> str:
     detail = str(finding.get("detail") or "").replace("\n", " ")
     if len(detail) > 200:
         detail = detail[:197] + "..."
-    if kind == "version-difference":
-        outcomes = cast("Mapping[str, str]", finding["outcomes"])
-        shown = ", ".join(f"{python}: {outcome}" for python, outcome in outcomes.items())
-        return (
-            f"- `{finding['clause']}` on `{finding['target']}` ({finding['edition']}): {shown}"
-            + (f" — {detail}" if detail else "")
-        )
     if kind == "target-availability":
         return f"- `{finding['target']}`: {detail}"
-    targets = cast("list[str]", finding["targets"])
-    pythons = ", ".join(cast("list[str]", finding["pythons"]))
-    shown_targets = ", ".join(f"`{t}`" for t in targets[:4]) + (
-        f" and {len(targets) - 4} more" if len(targets) > 4 else ""
-    )
-    return (
-        f"- `{finding['clause']}` — {finding.get('text', '')} Fails on {shown_targets} "
-        f"(Python {pythons}): {detail}"
-    )
+    outcomes = json_object(finding.get("outcomes"))
+    shown = ", ".join(f"{python}: {outcome}" for python, outcome in outcomes.items())
+    said = f" — {detail}" if detail else ""
+    clause, target = finding["clause"], finding["target"]
+    if kind == "version-difference":
+        return f"- `{clause}` on `{target}` ({finding['edition']}): {shown}{said}"
+    return f"- `{clause}` — {finding.get('text', '')} Fails on `{target}` ({shown}){said}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

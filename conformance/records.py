@@ -25,6 +25,7 @@ __all__ = [
     "COUNTED_OUTCOMES",
     "OUTCOMES",
     "REPORT_FORMAT",
+    "SEVERITY",
     "ClauseRow",
     "CollectErrorRecord",
     "DocumentSummary",
@@ -47,28 +48,33 @@ __all__ = [
 
 #: The report document's format; bump it when a reader of the previous one would misread it.
 #: 2: outcomes ``blocked`` and ``not-run``, a target's ``status`` and ``hint``, a clause's
-#: ``blocked_by``, the document's ``interrupted``.
+#: ``blocked_by``, the document's ``interrupted`` and ``implementation``.
 REPORT_FORMAT = "sockspec-conformance/2"
 
-#: The verdict of one clause (or one check) against one target.
+#: The verdict of one clause (or one check) against one target, from most to least serious:
+#: where verdicts are folded (the checks of a clause, a clause over several classes or
+#: Pythons), the most serious one wins.
 #:
 #: ``blocked``: the check's precondition, promised by another clause, does not hold (that
 #: clause carries the failure); ``not-run``: the check never ran, because the target hangs,
-#: could not be constructed, or the run was interrupted.
+#: could not be constructed, or the run was interrupted.  Both outrank ``passed``: the
+#: clause was not fully verified.
 Outcome = Literal[
-    "passed",
-    "failed",
     "error",
-    "skipped",
-    "xfailed",
+    "failed",
     "xpassed",
+    "xfailed",
     "blocked",
     "not-run",
-    "not-applicable",
+    "passed",
+    "skipped",
     "untested",
+    "not-applicable",
 ]
-#: Every outcome, in the order reports list them.
+#: Every outcome, from most to least serious.
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+#: Outcome -> rank, higher is more serious.
+SEVERITY: dict[Outcome, int] = {o: len(OUTCOMES) - i for i, o in enumerate(OUTCOMES)}
 #: The outcomes of applicable clauses, each counted in a :class:`Tally`.
 COUNTED_OUTCOMES: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o != "not-applicable")
 
@@ -174,6 +180,7 @@ class CollectErrorRecord(TypedDict):
     message: str
 
 
+#: Any record of the results file; the ``type`` field tells which.
 Record = Union[
     SessionRecord, ItemRecord, ReportRecord, EndRecord, ProblemRecord, CollectErrorRecord
 ]
@@ -251,6 +258,8 @@ class ReportDocument(TypedDict):
     format: str
     sockspec_version: str
     python: str
+    #: ``platform.python_implementation()`` of that Python: CPython, PyPy...
+    implementation: str
     platform: str
     edition: str
     clause_filter: list[str]

@@ -110,6 +110,10 @@ def _listed(out: _Writer, heading: str, ids: Sequence[str]) -> None:
     out.line(textwrap.indent(textwrap.fill(", ".join(ids), _WIDTH - 4), "    "))
 
 
+def _without_not_run(reason: str) -> str:
+    return reason.removeprefix("not run: ")
+
+
 def _unlisted(out: _Writer, rows: Sequence[ClauseRow], shown: frozenset[Outcome]) -> None:
     """Untested and unrun clauses not shown one by one: one paragraph per reason."""
     untested = [row["id"] for row in rows if row["outcome"] == "untested"]
@@ -123,7 +127,7 @@ def _unlisted(out: _Writer, rows: Sequence[ClauseRow], shown: frozenset[Outcome]
             by_reason.setdefault(row["message"], []).append(row["id"])
     for reason, ids in by_reason.items():
         label = out.paint("NOT RUN", "not-run")
-        _listed(out, f"  {label} {len(ids)} clause(s), {reason}:", ids)
+        _listed(out, f"  {label} {len(ids)} clause(s), {_without_not_run(reason)}:", ids)
 
 
 def _target_block(
@@ -139,8 +143,8 @@ def _target_block(
         out.line(f"  summary: not verified ({target['summary']['applicable']} applicable clauses)")
         out.line()
         return
-    if problem and status == "interrupted":
-        out.line(out.paint(f"   NOT RUN: {problem}", "not-run"))
+    if problem and status in ("interrupted", "not-started"):
+        out.line(out.paint(f"   NOT RUN: {_without_not_run(problem)}", "not-run"))
     elif problem:
         out.line(out.paint(f"   run ended early: {problem}", "error"))
     shown = _SHOWN[max(-1, min(1, verbosity))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Iterable, Sequence
+from typing import Optional
 
 from sockspec.spec.catalogue import Catalogue, Clause
 
@@ -27,7 +28,7 @@ from .records import (
     XfailRow,
 )
 from .selection import matches_globs, select
-from .targets import missing_traits
+from .targets import Target, missing_traits
 from .verdicts import CheckResult, TargetRun, check_results, clause_outcome, target_problem
 from .xfails import XfailEntry
 
@@ -37,9 +38,22 @@ __all__ = [
     "build_report",
     "check_results",
     "clause_outcome",
+    "inapplicable_reason",
     "summarize",
     "unmatched_xfails",
 ]
+
+
+def inapplicable_reason(clause: Clause, target: Target) -> Optional[str]:
+    """Why ``clause`` does not apply to ``target`` ("needs datagram"), or None when it does.
+
+    The catalogue decides (``applies_to``, ``excludes``); a handler target is judged with
+    the traits of the server the suite runs it under (:func:`.targets.missing_traits`).
+    """
+    missing = missing_traits(clause.applies_to, target)
+    if missing:
+        return "needs " + ", ".join(missing)
+    return clause.inapplicable_reason(target.traits | clause.applies_to)
 
 
 def _tally(outcomes: Iterable[Outcome]) -> Tally:
@@ -91,7 +105,7 @@ def _leaks_by_clause(
         # without a threading mix-in) fails the check's own clause instead of vanishing with
         # a not-applicable resources clause.
         home = known.get(check.leak_clause)
-        covered = home is not None and not missing_traits(home.applies_to, run.target)
+        covered = home is not None and inapplicable_reason(home, run.target) is None
         leaks.setdefault(check.leak_clause if covered else check.clause, []).append(check)
     return leaks
 
@@ -113,18 +127,14 @@ def _row(
             f"{first.nodeid} left {first.leak}",
             f"sockspec-conformance '{run.target.spec}' --clause '{first.clause}'",
         )
-    missing = missing_traits(clause.applies_to, run.target)
+    inapplicable = inapplicable_reason(clause, run.target)
     outcome: Outcome
-    if missing:
-        outcome, message = "not-applicable", f"needs {', '.join(missing)}"
+    if inapplicable is not None:
+        outcome, message = "not-applicable", inapplicable
     elif problem:
-        # Nothing about a target that cannot be built was verified: one problem, no verdicts.
         outcome, message = "not-run", f"not run: {problem}"
     elif verdict.outcome == "untested":
         outcome, message = "untested", "no check verifies this clause yet"
-    elif verdict.outcome == "not-applicable":
-        # The target has the clause's traits, but its checks found nothing to verify.
-        outcome, message = "skipped", verdict.message
     else:
         outcome, message = verdict.outcome, verdict.message
     return {
@@ -148,7 +158,13 @@ def _target_report(run: TargetRun, clauses: Sequence[Clause], globs: Sequence[st
     leaks = _leaks_by_clause(run, checks, clauses)
     found = target_problem(run)
     problem, hint = found if found is not None else (run.problem, "")
-    unusable = problem if found is not None else ""
+    if found is not None:
+        unusable = problem  # nothing about a target that cannot be built was verified
+    elif run.status != "completed" and not any(r["type"] == "item" for r in run.records):
+        # Stopped before its checks were even collected: which clauses have checks is unknown.
+        unusable = problem.removeprefix("not run: ") or "the run stopped"
+    else:
+        unusable = ""
     rows = [
         _row(run, clause, by_clause.get(clause.id, []), leaks.get(clause.id, []), unusable)
         for clause in clauses
@@ -167,15 +183,18 @@ def _target_report(run: TargetRun, clauses: Sequence[Clause], globs: Sequence[st
     }
 
 
-def unmatched_xfails(runs: Sequence[TargetRun], entries: Sequence[XfailEntry]) -> list[XfailEntry]:
-    """Xfail entries that cover no applicable check of any target."""
+def unmatched_xfails(
+    runs: Sequence[TargetRun], entries: Sequence[XfailEntry], clauses: Sequence[Clause]
+) -> list[XfailEntry]:
+    """Xfail entries that cover no check of an applicable clause of any target."""
+    known = {clause.id: clause for clause in clauses}
     pairs = {
-        (run.target.spec, record.get("clause") or "")
+        (run.target.spec, record["clause"])
         for run in runs
         for record in run.records
-        if record["type"] == "report"
-        and record.get("when") == "setup"
-        and not (record.get("message") or "").startswith("not applicable")
+        if record["type"] == "item"
+        and record["clause"] in known
+        and inapplicable_reason(known[record["clause"]], run.target) is None
     }
     return [entry for entry in entries if not any(entry.matches(spec, cid) for spec, cid in pairs)]
 
@@ -213,11 +232,13 @@ def build_report(
         "format": REPORT_FORMAT,
         "sockspec_version": sockspec_version,
         "python": python,
+        # The checks ran in subprocesses of this same interpreter (runner: sys.executable).
+        "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "edition": edition,
         "clause_filter": list(clause_globs),
         "interrupted": interrupted,
         "targets": targets,
-        "xfail_unmatched": [_xfail_row(entry) for entry in unmatched_xfails(runs, xfails)],
+        "xfail_unmatched": [_xfail_row(entry) for entry in unmatched_xfails(runs, xfails, clauses)],
         "summary": {"targets": len(targets), **summary},
     }

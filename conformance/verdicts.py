@@ -12,26 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from .records import Outcome, Record, ReportRecord, TargetStatus
+from .records import SEVERITY, Outcome, Record, ReportRecord, TargetStatus
 from .targets import Target
 
 __all__ = ["CheckResult", "TargetRun", "check_results", "clause_outcome", "target_problem"]
-
-# When a clause has several checks, the most serious outcome is the clause's.  A blocked or
-# unrun check outranks a pass: the clause was not fully verified.  A check skipped as not
-# applicable counts as a skip: whether the clause applies is decided from the target's
-# traits, not from its checks.
-_SEVERITY: dict[Outcome, int] = {
-    "error": 9,
-    "failed": 8,
-    "xpassed": 7,
-    "xfailed": 6,
-    "blocked": 5,
-    "not-run": 4,
-    "passed": 3,
-    "skipped": 2,
-    "not-applicable": 2,
-}
 
 
 @dataclass
@@ -92,8 +76,9 @@ def _fold(result: CheckResult, report: ReportRecord) -> None:
     elif outcome == "skipped" and not_run:
         result.outcome, result.message = "not-run", not_run
     elif outcome == "skipped":
-        result.outcome = "not-applicable" if message.startswith("not applicable") else "skipped"
-        result.message = message
+        # Whether a clause applies is the catalogue's to say (report.inapplicable_reason),
+        # so a check that skips itself is a skip, whatever its message.
+        result.outcome, result.message = "skipped", message
     elif outcome == "failed":
         result.outcome = "failed" if when == "call" else "error"
         result.message = message
@@ -138,8 +123,11 @@ def check_results(run: TargetRun) -> list[CheckResult]:
 
 
 def clause_outcome(checks: Sequence[CheckResult]) -> CheckResult:
-    """The verdict of one clause from its checks: the most serious outcome wins."""
-    ranked = [check for check in checks if check.outcome in _SEVERITY]
+    """The verdict of one clause from its checks: the most serious outcome wins.
+
+    A check that reported nothing (``untested``) does not count.
+    """
+    ranked = [check for check in checks if check.outcome != "untested"]
     if not ranked:
         return CheckResult("", "", "untested")
-    return max(ranked, key=lambda check: _SEVERITY[check.outcome])
+    return max(ranked, key=lambda check: SEVERITY[check.outcome])

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from sockspec.conformance import compare
+from sockspec.conformance import compare, findings
 from sockspec.conformance.records import REPORT_FORMAT
 
 
@@ -120,3 +120,37 @@ def test_command_rejects_a_file_that_is_not_a_report(
     err = capsys.readouterr().err
     assert f"{bogus}: not a {REPORT_FORMAT} report" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def _verdict(python: str, target: str, outcome: str) -> findings.Verdict:
+    return findings.Verdict("current", python, target, "server.x.y", "s", "t", outcome, "why")
+
+
+def test_findings_group_by_subject_and_need_a_failure() -> None:
+    """Grouped by implementation, two classes fold into one finding; blocked is no finding."""
+    verdicts = [
+        _verdict("3.9", "m:A", "failed"),
+        _verdict("3.9", "m:B", "passed"),
+        _verdict("3.12", "m:A", "failed"),
+        _verdict("3.12", "m:B", "passed"),
+        _verdict("3.12", "n:C", "blocked"),
+    ]
+    grouped = findings.findings(verdicts, subject=lambda v: findings.implementation_of(v.target))
+    (finding, availability) = grouped
+    assert (availability.kind, availability.subject) == ("target-availability", "n:C")
+    assert (finding.kind, finding.subject) == ("deviation", "m")
+    assert finding.by_python == {"3.9": "failed", "3.12": "failed"}
+    assert [v.target for v in finding.problems] == ["m:A", "m:A"]
+    by_target = findings.findings(verdicts)
+    assert {(f.kind, f.subject) for f in by_target} == {
+        ("deviation", "m:A"),
+        ("target-availability", "n:C"),
+    }
+
+
+def test_most_serious_follows_the_outcome_order() -> None:
+    """Folding uses the one severity order of records.OUTCOMES."""
+    assert findings.most_serious(["passed", "blocked", "skipped"]) == "blocked"
+    assert findings.most_serious(["not-run", "xfailed"]) == "xfailed"
+    assert findings.most_serious(["unknown", "not-applicable"]) == "not-applicable"
+    assert findings.most_serious([]) == ""

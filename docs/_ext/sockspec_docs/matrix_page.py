@@ -10,17 +10,28 @@ clause reports and are ignored.
 An *implementation* is the module part of a report's targets (``socketserver``,
 ``http.server``, ``sockspec.impl``...).  A grid cell folds every class of the
 implementation under every Python version into one verdict, the most serious
-outcome winning, with how many of those results had it; the findings then say
-which Python versions and classes were involved.
+outcome winning, with how many of those results had it; the findings, decided by
+:mod:`sockspec.conformance.findings` (as for ``compare``), then say which Python
+versions and classes were involved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sockspec.conformance.records import REPORT_FORMAT
+from sockspec.conformance.findings import (
+    PROBLEMS,
+    Finding,
+    Verdict,
+    findings,
+    implementation_of,
+    load_report,
+    most_serious,
+    python_key,
+    read_verdicts,
+)
 from sockspec.spec.catalogue import Catalogue, Clause
 
 from . import jsondata
@@ -43,31 +54,22 @@ OUTCOME_BADGES: dict[str, tuple[str, str]] = {
     "failed": ("fail", "fail"),
     "xpassed": ("fail", "xpass"),
     "xfailed": ("xfail", "xfail"),
+    "blocked": ("skip", "blocked"),
+    "not-run": ("none", "not run"),
     "passed": ("pass", "pass"),
     "skipped": ("skip", "skip"),
     "untested": ("none", "untested"),
     "not-applicable": ("none", "n/a"),
 }
-_SEVERITY = {outcome: rank for rank, outcome in enumerate(reversed(list(OUTCOME_BADGES)))}
-_PROBLEMS = ("error", "failed", "xpassed")
-_JUDGED = ("passed", "xfailed", *_PROBLEMS)
+_JUDGED = ("passed", "xfailed", *PROBLEMS)
 EDITION_TITLES = {
     "current": "the Python 3 documentation (current edition)",
     "classic": "the Python 2.4 text (classic edition)",
 }
 
 
-@dataclass(frozen=True)
-class Result:
-    """One clause verdict of one class, under one Python, against one edition."""
-
-    edition: str
-    python: str
-    implementation: str
-    target: str
-    clause: str
-    outcome: str
-    message: str
+#: One clause verdict of one class, under one Python, against one edition.
+Result = Verdict
 
 
 @dataclass
@@ -79,8 +81,7 @@ class Cell:
     @property
     def outcome(self) -> str:
         """The most serious outcome, or "" when nothing was reported."""
-        outcomes = (result.outcome for result in self.results)
-        return max(outcomes, key=lambda o: _SEVERITY.get(o, -1), default="")
+        return most_serious(result.outcome for result in self.results)
 
     def badge(self) -> str:
         """The verdict as a coloured badge, with a count when the results disagree."""
@@ -89,15 +90,10 @@ class Cell:
             return verdict("none", "-")
         kind, label = OUTCOME_BADGES.get(outcome, ("none", outcome))
         judged = [r.outcome for r in self.results if r.outcome in _JUDGED]
-        if outcome in _PROBLEMS and len(judged) > 1:
+        if outcome in PROBLEMS and len(judged) > 1:
             # How many of the results that reached a verdict had this problem.
             label += f" {judged.count(outcome)}/{len(judged)}"
         return verdict(kind, label)
-
-    def problems(self) -> list[Result]:
-        """The failing results, in Python version order."""
-        found = [r for r in self.results if r.outcome in _PROBLEMS]
-        return sorted(found, key=lambda r: (_version_key(r.python), r.target))
 
 
 _MESSAGE_LIMIT = 300
@@ -109,39 +105,16 @@ def _short_message(message: str) -> str:
     return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 3] + "..."
 
 
-def _version_key(python: str) -> tuple[int, ...]:
-    return tuple(int(part) if part.isdigit() else 0 for part in python.split("."))
-
-
-def _implementation(target: str) -> str:
-    return target.split(":", 1)[0].split("[", 1)[0]
-
-
 def read_results(reports: Iterable[Path]) -> list[Result]:
-    """Every clause verdict of every clause report among ``reports``."""
+    """Every clause verdict of every clause report among ``reports`` (others are ignored)."""
     results: list[Result] = []
     for path in reports:
-        document = jsondata.record(jsondata.read(path))
-        if document.get("format") != REPORT_FORMAT:
-            continue
-        python = ".".join(jsondata.text(document.get("python"), "?").split(".")[:2])
-        edition = jsondata.text(document.get("edition"), "current")
-        for raw_target in jsondata.items(document.get("targets")):
-            target_record = jsondata.record(raw_target)
-            target = jsondata.text(target_record.get("target"), "?")
-            for raw_row in jsondata.items(target_record.get("clauses")):
-                row = jsondata.record(raw_row)
-                results.append(
-                    Result(
-                        edition=edition,
-                        python=python,
-                        implementation=_implementation(target),
-                        target=target,
-                        clause=jsondata.text(row.get("id")),
-                        outcome=jsondata.text(row.get("outcome"), "untested"),
-                        message=_short_message(jsondata.text(row.get("message"))),
-                    )
-                )
+        try:
+            document = load_report(path)
+        except ValueError:
+            continue  # not a clause report of this format
+        for found in read_verdicts(document):
+            results.append(replace(found, message=_short_message(found.message)))
     return results
 
 
@@ -211,13 +184,17 @@ def _rates_rst(results: Sequence[Result]) -> str:
         own = [r for r in results if r.edition == edition]
         if not own:
             continue
-        pythons = sorted({r.python for r in own}, key=_version_key)
-        implementations = sorted({r.implementation for r in own})
+        pythons = sorted({r.python for r in own}, key=python_key)
+        implementations = sorted({implementation_of(r.target) for r in own})
         rows: list[list[str]] = []
         for implementation in implementations:
             line = [literal(implementation)]
             for python in pythons:
-                mine = [r for r in own if r.implementation == implementation and r.python == python]
+                mine = [
+                    r
+                    for r in own
+                    if implementation_of(r.target) == implementation and r.python == python
+                ]
                 line.append(_rate_badge(mine))
             rows.append(line)
         parts.append(f"**Against {EDITION_TITLES[edition]}:**\n")
@@ -230,7 +207,7 @@ def _rate_badge(results: Sequence[Result]) -> str:
         return verdict("none", "-")
     judged = [r for r in results if r.outcome in _JUDGED]
     passed = sum(1 for r in judged if r.outcome in ("passed", "xfailed"))
-    failed = any(r.outcome in _PROBLEMS for r in judged)
+    failed = any(r.outcome in PROBLEMS for r in judged)
     share = f"{passed}/{len(judged)}" if judged else "0/0"
     return verdict("fail" if failed else "pass", share)
 
@@ -254,10 +231,12 @@ def _legend() -> str:
 
 
 def _grid_rst(results: Sequence[Result], catalogue: Catalogue, edition: str) -> str:
-    implementations = sorted({r.implementation for r in results})
+    implementations = sorted({implementation_of(r.target) for r in results})
     cells: dict[tuple[str, str], Cell] = {}
     for result in results:
-        cells.setdefault((result.clause, result.implementation), Cell()).results.append(result)
+        cells.setdefault((result.clause, implementation_of(result.target)), Cell()).results.append(
+            result
+        )
     reported = {clause_id for clause_id, _ in cells}
     parts = [
         f"One row per clause of {EDITION_TITLES[edition]}, one column per implementation.\n",
@@ -295,7 +274,7 @@ def _by_python(results: Sequence[Result]) -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
     for result in results:
         cells.setdefault(result.python, Cell()).results.append(result)
-    return dict(sorted(cells.items(), key=lambda item: _version_key(item[0])))
+    return dict(sorted(cells.items(), key=lambda item: python_key(item[0])))
 
 
 def _problem_lines(problems: Sequence[Result]) -> str:
@@ -306,40 +285,43 @@ def _problem_lines(problems: Sequence[Result]) -> str:
     lines: list[str] = []
     for message, results in by_message.items():
         targets = sorted({r.target for r in results})
-        pythons = sorted({r.python for r in results}, key=_version_key)
+        pythons = sorted({r.python for r in results}, key=python_key)
         said = f": {escape(message)}" if message else ""
         names = ", ".join(literal(target) for target in targets)
         lines.append(f"\n\n  * {names} on Python {escape(', '.join(pythons))}{said}")
     return "".join(lines)
 
 
+def _implementation(result: Result) -> str:
+    return implementation_of(result.target)
+
+
 def _findings_rst(results: Sequence[Result], catalogue: Catalogue) -> str:
     groups: dict[tuple[str, str, str], list[Result]] = {}
     for result in results:
-        key = (result.edition, result.implementation, result.clause)
+        key = (result.edition, _implementation(result), result.clause)
         groups.setdefault(key, []).append(result)
     differences: list[str] = []
     deviations: list[str] = []
     classic: list[str] = []
-    for (edition, implementation, clause_id), own in sorted(groups.items()):
-        problems = Cell(own).problems()
-        if not problems:
+    found = findings(results, subject=_implementation)
+    for finding in found:
+        if finding.kind == "target-availability":
             continue
-        per_python = _by_python(own)
-        verdicts = {cell.outcome for cell in per_python.values()} - {"not-applicable"}
-        where = ", ".join(f"{python}: {cell.badge()}" for python, cell in per_python.items())
-        against = " against the 2.4 text" if edition == "classic" else ""
+        own = groups[(finding.edition, finding.subject, finding.clause)]
+        where = ", ".join(f"{python}: {cell.badge()}" for python, cell in _by_python(own).items())
+        against = " against the 2.4 text" if finding.edition == "classic" else ""
         entry = (
-            f"* {_clause_ref(clause_id, catalogue)} in {literal(implementation)}{against} "
+            f"* {_clause_ref(finding.clause, catalogue)} in {literal(finding.subject)}{against} "
             f"({where})"
-            f"{_problem_lines(problems)}\n"
+            f"{_problem_lines(finding.problems)}\n"
         )
-        if len(verdicts) > 1:
+        if finding.kind == "version-difference":
             differences.append(entry)
-        elif edition == "classic":
-            classic.append(entry + _note(clause_id, catalogue))
+        elif finding.kind == "classic-vs-today":
+            classic.append(entry + _note(finding.clause, catalogue))
         else:
-            deviations.append(entry + _note(clause_id, catalogue))
+            deviations.append(entry + _note(finding.clause, catalogue))
     parts = [
         "**Differences between Python versions.** The same implementation keeps the clause "
         "under some Python versions and not under others: behaviour changed between "
@@ -355,7 +337,7 @@ def _findings_rst(results: Sequence[Result], catalogue: Catalogue) -> str:
         "implementations break under every Python version run: promises of the 2.4 library "
         "reference that no longer hold. The catalogue's note on each says what changed.\n",
         "\n".join(classic) if classic else "None observed.\n",
-        _availability_rst(results),
+        _availability_rst([f for f in found if f.kind == "target-availability"]),
     ]
     return "\n".join(parts)
 
@@ -366,24 +348,16 @@ def _note(clause_id: str, catalogue: Catalogue) -> str:
     return f"\n  Catalogue note: {prose(one_line(catalogue.get(clause_id).note))}\n"
 
 
-def _availability_rst(results: Sequence[Result]) -> str:
-    pythons = sorted({r.python for r in results}, key=_version_key)
-    present: dict[str, set[str]] = {}
-    for result in results:
-        present.setdefault(result.target, set()).add(result.python)
-    partial = {
-        target: sorted(found, key=_version_key)
-        for target, found in sorted(present.items())
-        if set(pythons) - found
-    }
+def _availability_rst(partial: Sequence[Finding]) -> str:
     lines = [
         "**Classes that only some Python versions have.** A class missing from a version "
         "was not verified there.\n"
     ]
     if not partial:
         lines.append("None: every class verified exists under every Python version run.\n")
-    for target, found in partial.items():
-        lines.append(f"* {literal(target)}: only Python {escape(', '.join(found))}")
+    for finding in partial:
+        pythons = ", ".join(finding.by_python)
+        lines.append(f"* {literal(finding.subject)}: only Python {escape(pythons)}")
     return "\n".join(lines) + "\n"
 
 
