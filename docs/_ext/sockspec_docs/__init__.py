@@ -13,7 +13,9 @@ project's own data into reStructuredText while the site is built:
 ``.. sockspec-bench::``
     the figures and plots written by ``make bench``;
 ``.. sockspec-departures::``
-    where the stdlib departs from its documentation, one reproducer each.
+    where the stdlib departs from its documentation, one reproducer each;
+``.. sockspec-classic-record::``
+    how each claim of the classic (2.x) edition was established;
 ``.. sockspec-ecosystem::``
     the suite's verdicts on third-party servers written by ``make ecosystem``, with
     the triage of each clause that does not pass.
@@ -33,6 +35,7 @@ from .directives import (
     ApiDirective,
     BenchDirective,
     CatalogueDirective,
+    ClassicRecordDirective,
     CliHelpDirective,
     DeparturesDirective,
     EcosystemDirective,
@@ -58,6 +61,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-departures", DeparturesDirective)
+    app.add_directive("sockspec-classic-record", ClassicRecordDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-ecosystem", EcosystemDirective)
     app.add_directive("sockspec-api", ApiDirective)

@@ -18,6 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from .api_page import api_rst
 from .bench_page import bench_rst
 from .catalogue_page import catalogue_rst
+from .classic_page import classic_rst
 from .clause_checks import clause_checks
 from .departures_page import departures_rst, read_departures
 from .ecosystem_page import ecosystem_rst
@@ -49,6 +50,14 @@ class CatalogueDirective(_GeneratedDirective):
             logger.warning("clause checks: %s", checks.error, location=self.get_location())
         source = Path(catalogue_module.__file__ or "").with_name("clauses.json")
         return self._emit(catalogue_rst(catalogue, checks), [source])
+
+
+class ClassicRecordDirective(_GeneratedDirective):
+    """``.. sockspec-classic-record::``: how each classic clause's 2.x claim was established."""
+
+    def run(self) -> list[nodes.Node]:
+        source = Path(catalogue_module.__file__ or "").with_name("clauses.json")
+        return self._emit(classic_rst(load_catalogue()), [source])
 
 
 class DeparturesDirective(_GeneratedDirective):
