@@ -60,8 +60,8 @@ PACKAGES: tuple[Package, ...] = (
     ),
     Package(
         "websocket-server",
-        modules=("websocket_server.websocket_server",),
-        adapters={"websocket_server.websocket_server:WebsocketServer": "websocket_server"},
+        modules=("websocket_server",),
+        adapters={"websocket_server:WebsocketServer": "websocket_server"},
     ),
     Package(
         "dulwich",

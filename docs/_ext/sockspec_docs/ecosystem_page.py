@@ -102,7 +102,7 @@ def _clause_ref(clause_id: str, catalogue: Catalogue) -> str:
 
 def _triage_cell(entry: Optional[Triage]) -> str:
     if entry is None:
-        return verdict("error", "untriaged") + " a possible false positive: not yet explained"
+        return verdict("error", "untriaged") + " no line of triage.json explains this failure yet"
     kind, label = TRIAGE_BADGES.get(entry.kind, ("none", entry.kind))
     return f"{verdict(kind, label)} {literal(entry.where)}: {escape(one_line(entry.why))}"
 
