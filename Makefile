@@ -77,15 +77,14 @@ soak: install-dev
 # The suite on pinned third-party servers, in their own venv (never in .venv: they are
 # targets, not dependencies).  Writes tests/ecosystem/results/, which the docs render, and
 # fails on a clause that does not pass and has no line in tests/ecosystem/triage.json.
-# ECOSYSTEM_ARGS="--only dnslib" runs a subset.
+# ECOSYSTEM_ARGS="--only dnslib" runs a subset.  sockspec goes in as a regular (not
+# editable) install, as its users get it: the editable build tree under build/ is .venv's.
 ECOSYSTEM_VENV := .venv-ecosystem
 ECOSYSTEM_ARGS ?=
 $(ECOSYSTEM_VENV)/bin/python:
 	$(PYTHON) -m venv $(ECOSYSTEM_VENV)
 
 ecosystem: $(ECOSYSTEM_VENV)/bin/python
-	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt
-	# A regular (not editable) install: sockspec as its users get it, built in a private
-	# temporary directory (the editable build tree under build/ belongs to .venv).
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt .
 	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install --force-reinstall --no-deps .
 	$(ECOSYSTEM_VENV)/bin/python -m tests.ecosystem.run $(ECOSYSTEM_ARGS)

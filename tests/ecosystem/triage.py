@@ -13,6 +13,10 @@ report's target names) in one line:
     the suite was wrong; ``where`` names the suite code, and the entry stays only until
     the fix lands (a fixed defect no longer fails, and a stale entry is reported).
 
+A target the suite could not verify at all (its report's ``problem``) is a finding with the
+clause ``*``; an entry for it writes the clause ``[*]`` (the glob that matches ``*`` only), so
+that it does not also cover the target's other clauses.
+
 A failing clause without an entry is a possible false positive: ``make ecosystem`` lists
 it and exits non-zero, and ``tests/ecosystem/test_triage.py`` fails on committed results.
 """
@@ -111,7 +115,7 @@ def findings(package: str, report: object) -> list[Finding]:
     """The clauses of a suite ``--json`` report that need triage, and targets with a problem.
 
     A target the suite could not verify at all (its ``problem`` field) is one finding with
-    the clause ``*``.
+    the clause ``*`` (matched by an entry's ``[*]``).
     """
     found: list[Finding] = []
     document = cast("dict[str, object]", report) if isinstance(report, dict) else {}
