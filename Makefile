@@ -6,14 +6,14 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # Strict editable mode: a tree of links that mypy, pyright and pytest all follow
 # (the default editable mode uses an import hook that type checkers cannot see).
 EDITABLE := --config-settings editable_mode=strict
-LINT_PATHS := spec impl conformance tests bench
+LINT_PATHS := spec impl conformance tests bench noxfile.py
 
 .PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
 	@echo "make test         ruff, mypy --strict, pyright strict, then pytest"
-	@echo "make matrix       tests and conformance under every CPython 3.9+ on this machine"
+	@echo "make matrix       tests and conformance under every CPython/PyPy 3.9+ on this machine"
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
@@ -46,8 +46,11 @@ pytest: install-dev
 
 test: lint typecheck pytest
 
+# nox sessions (noxfile.py): a venv per Python found at run time (CPython 3.9+, PyPy 3.9+),
+# tests and conformance runs in each, then matrix/matrix.json and the report comparison.
 matrix: venv
-	$(BIN)/python tests/matrix.py --out matrix
+	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e '.[matrix]'
+	$(BIN)/nox -f noxfile.py
 
 # Loopback-only benchmarks of sockspec.impl vs the stdlib (bench/README.md); 3-4 minutes.
 # Writes bench/results.json and bench/plots/*.svg, which the docs show.
@@ -66,7 +69,7 @@ docs: venv
 	@echo "make docs: site in $(DOCS_OUT)/index.html"
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info matrix docs/_build
+	rm -rf $(VENV) build dist *.egg-info matrix .nox docs/_build
 
 # The long version of tests/reliability/test_soak.py: thousands of hostile requests per server kind.
 SOAK_REQUESTS ?= 3000

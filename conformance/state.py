@@ -127,7 +127,7 @@ class SuiteState:
         return hung if len(hung) >= HANG_LIMIT else None
 
     def note_check(self, target: Target, name: str, hung: bool) -> None:
-        """Count a finished check of ``target``: a hang extends the streak, others end it."""
+        """Count a check (or the warm-up) that ran ``target``: a hang extends the streak."""
         if hung:
             self.hung_in_a_row.setdefault(target.spec, []).append(name)
         elif self.hangs(target) is None:

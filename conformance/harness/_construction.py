@@ -47,14 +47,17 @@ BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
 #: Class variables checks set on their subclass -> the clause promising that setting it
 #: has its effect (the fallback, for any other, is the clause on the mix-ins' tuning
 #: knobs).  Each is a clause about the server class itself, so it applies to the target
-#: and carries the failure; the clauses on the defaults are about a socketserver
-#: implementation module and do not apply to, say, dnslib.server's servers.
+#: and carries the failure: creation.mixin.attributes_tune and the defaults are about a
+#: socketserver implementation module and are skipped for, say, dnslib.server's servers,
+#: and a .declared clause passes when the class variable exists (the ecosystem run).
 KNOB_CLAUSES: Mapping[str, str] = {
-    "allow_reuse_address": "server.allow_reuse_address.sockopt",
     "daemon_threads": "threading.daemon_threads.honoured",
-    "block_on_close": "threading.block_on_close.default_true",
+    "block_on_close": "creation.mixin.attributes_tune",
     "max_children": "forking.max_children.honoured",
+    "allow_reuse_address": "server.allow_reuse_address.sockopt",
+    "allow_reuse_port": "server.allow_reuse_port.sockopt",
     "request_queue_size": "server.request_queue_size.listen_backlog",
+    "timeout": "server.timeout.declared",
 }
 KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
 

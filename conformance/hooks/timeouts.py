@@ -7,6 +7,8 @@ target (:class:`~sockspec.conformance.harness.HangError`).  After
 :data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target,
 its remaining checks are skipped with ``sockspec.not_run`` = ``target hangs: <the
 checks that hung>``; one check that hangs among others that finish changes nothing.
+Only checks that run the target (through the ``harness`` fixture) and the warm-up
+count: an introspection check in between neither ends nor extends a streak.
 """
 
 from __future__ import annotations
@@ -133,7 +135,10 @@ def pytest_runtest_makereport(
         return report
     if _hung(call):
         item.stash[HUNG_KEY] = True
-    if call.when == "teardown":
+    # Only checks that ran the target (through the harness) count: introspection checks
+    # between two hung ones neither extend nor end the streak.
+    ran_target = "harness" in getattr(item, "fixturenames", ())
+    if call.when == "teardown" and (ran_target or item.stash.get(HUNG_KEY, False)):
         state = suite_state(item.config)
         name = getattr(item, "originalname", None) or item.name
         state.note_check(found, name, item.stash.get(HUNG_KEY, False))

@@ -165,11 +165,11 @@ def _runs_rst(runs: object) -> str:
     if not rows:
         return "``matrix/matrix.json`` lists no interpreter.\n"
     intro = (
-        "Each CPython found on the machine got a fresh virtual environment, an install of "
-        "sockspec, the project's tests and conformance runs against its own standard "
-        "library.\n\n"
+        "Each Python found on the machine (CPython, and PyPy where installed) got a fresh "
+        "virtual environment, an install of sockspec, the project's tests and conformance "
+        "runs against its own standard library.\n\n"
     )
-    header = ("CPython", *(escape(step) for step in steps))
+    header = ("Python", *(escape(step) for step in steps))
     return intro + list_table(header, rows, classes=("sockspec-grid",))
 
 
