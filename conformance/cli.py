@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 
 from sockspec.spec.catalogue import EDITIONS
 
-from .plugin import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from .records import ReportDocument
 from .render import junit_xml, text_report, use_colour, verdict_word
 from .report import build_report
 from .runner import RunOptions
 from .scheduler import Interruption, run_all
 from .selection import matches_globs, select, unmatched_globs
+from .state import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from .targets import Target, TargetError, resolve_targets, skipped_classes
 from .xfails import XfailEntry, XfailFileError, parse_xfail_file
 
@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="targets verified in parallel (default: CPU count)",
+        help="targets verified in parallel (default: CPU count); a target idle on a hung check "
+        "for 5 s does not count, up to 4 x N at once",
     )
     parser.add_argument(
         "-v",

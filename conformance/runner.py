@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, cast
 
-from .plugin import CHECKS_PACKAGE, checks_directory
 from .records import Record, TargetStatus
+from .state import CHECKS_PACKAGE, checks_directory
 from .targets import Target
 from .verdicts import TargetRun
 

@@ -1,9 +1,11 @@
 """Running every target of a command, a few at a time, with progress and clean interruption.
 
-Each target runs in its own pytest process (:func:`~sockspec.conformance.runner.run_target`)
-on a worker thread.  The command's main thread starts targets while ``--jobs`` and
-``--maxfail`` allow, prints a progress line as each finishes (flushed at once, so a log
-keeps it even if the command is killed later), and on SIGTERM or SIGINT stops starting
+Each target runs in its own pytest process
+(:func:`~sockspec.conformance.runner.run_target`) on a worker thread. The command's main
+thread starts targets while ``--jobs`` and ``--maxfail`` allow (with ``--jobs`` above 1, a
+target that has written nothing for IDLE_AFTER seconds is waiting on a hung check, uses no
+CPU, and does not count), prints a progress line as each finishes (flushed at once, so a
+log keeps it even if the command is killed later), and on SIGTERM or SIGINT stops starting
 targets and cancels the running ones, whose process groups are killed: the command then
 reports what finished and marks the rest as not run.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Generator, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from types import FrameType
@@ -30,6 +33,36 @@ __all__ = ["Interruption", "progress_line", "run_all"]
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # How often the main thread looks up from waiting for targets (a signal handler has run).
 _WAKE = 0.2
+#: A collected target that wrote no record for this long is waiting (most likely on a
+#: hung check's time limit) and uses no CPU: it does not count against --jobs.
+IDLE_AFTER = 5.0
+#: With --jobs N > 1, at most this many times N targets run at once, idle ones included.
+LEND_FACTOR = 4
+
+
+class _Activity:
+    """When each running target last wrote a record, so that idle ones lend their slot."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[int, float] = {}
+
+    def watcher(self, index: int, dots: _Dots) -> Callable[[Record], None]:
+        """The record callback of target ``index``: notes the time, then prints its dot."""
+
+        def on_record(record: Record) -> None:
+            if record["type"] != "session":  # collection has finished once items arrive
+                with self._lock:
+                    self._last[index] = time.monotonic()
+            dots.on_record(record)
+
+        return on_record
+
+    def busy(self, indexes: Iterable[int]) -> int:
+        """How many of ``indexes`` are starting up or wrote a record within IDLE_AFTER."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for i in indexes if now - self._last.get(i, now) <= IDLE_AFTER)
 
 
 class Interruption:
@@ -161,20 +194,26 @@ def run_all(
     failures = 0
     stopped = ""
     workers = max(1, min(jobs, len(targets)))
+    # --jobs 1 means one target at a time; with more, idle targets lend their slot.
+    most = workers if workers == 1 else min(len(targets), workers * LEND_FACTOR)
     # Per-check progress only makes sense when the characters come from one target at a time.
-    dots = _Dots(enabled=not quiet and workers == 1)
+    dots = _Dots(enabled=not quiet and most == 1)
+    activity = _Activity()
     waiting = list(enumerate(targets))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=most) as pool:
         running: dict[Future[TargetRun], int] = {}
         while waiting or running:
             # Start targets only while --maxfail allows, so that none starts after the limit.
-            while waiting and len(running) < workers and not stopped:
-                if interruption.event.is_set():
-                    break
+            while (
+                waiting
+                and len(running) < most
+                and activity.busy(running.values()) < workers
+                and not stopped
+                and not interruption.event.is_set()
+            ):
                 index, target = waiting.pop(0)
-                future = pool.submit(
-                    run_target, target, options, dots.on_record, interruption.event
-                )
+                watcher = activity.watcher(index, dots)
+                future = pool.submit(run_target, target, options, watcher, interruption.event)
                 running[future] = index
             if not running:
                 break

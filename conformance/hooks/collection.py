@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Generator
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Optional
 
 import pytest
 
 from ..harness import Harness, construction_problem, ipv6_available
-from ..selection import not_selected_reason
+from ..selection import matches_globs, not_selected_reason
 from ..state import (
     PROP_CLAUSE,
     PROP_NOT_RUN,
@@ -159,9 +158,7 @@ def pytest_collection_modifyitems(
     deselected: list[pytest.Item] = []
     for item in checks:
         clause_id = clause_of(item)
-        if state.clause_globs and not (
-            clause_id and any(fnmatchcase(clause_id, glob) for glob in state.clause_globs)
-        ):
+        if state.clause_globs and not (clause_id and matches_globs(clause_id, state.clause_globs)):
             deselected.append(item)
             continue
         problem = _problem(item, state)
