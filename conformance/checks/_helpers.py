@@ -9,12 +9,19 @@ from collections.abc import Mapping
 from typing import Any, Optional, cast
 
 import pytest
-from sockspec.conformance.harness import Harness, HarnessError, Recorder, TargetLike
+from sockspec.conformance.harness import (
+    Harness,
+    HarnessError,
+    Recorder,
+    ReplyHandler,
+    TargetLike,
+)
 from sockspec.conformance.preconditions import blocked
 
 __all__ = [
     "GetRequestSpy",
     "configured_server",
+    "exchange_with_state_change",
     "implementation_module",
     "quiet_server",
     "tracked_socketpair",
@@ -79,6 +86,32 @@ def quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:
         recorder.record("handle_error")
 
     return harness.make_server(handler, recorder=recorder, attrs={"handle_error": handle_error})
+
+
+def exchange_with_state_change(harness: Harness) -> tuple[Any, list[str]]:
+    """One request whose handler changes the server object and a list of this process.
+
+    Returns the server (its ``marker`` was ``"original"`` before the request) and the
+    list, once the handler has replied: whether the changes show here says whether
+    handlers share the server's memory (threads) or not (forked children).
+    """
+    shared: list[str] = []
+    recorder = harness.recorder()
+
+    class Mutating(ReplyHandler):
+        def handle(self) -> None:
+            shared.append("changed by the handler")
+            owner: Any = self.server
+            owner.marker = "changed by the handler"
+            super().handle()
+
+    handler = type("Mutating", (Mutating,), {"recorder": recorder, "io_timeout": harness.timeout})
+    server = harness.make_server(handler)
+    server.marker = "original"
+    reply = harness.exchange(server)
+    assert reply.startswith(b"reply:"), f"expected a reply; got {reply!r}"
+    assert recorder.wait_count("replied", 1, harness.timeout), "expected the handler to run"
+    return server, shared
 
 
 def tracked_socketpair(harness: Harness) -> tuple[socket.socket, socket.socket]:

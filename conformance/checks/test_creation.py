@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import pytest
-from sockspec.conformance.checks._helpers import unbound_server
+from sockspec.conformance.checks._helpers import exchange_with_state_change, unbound_server
 from sockspec.conformance.harness import Event, Harness, ReplyHandler, TargetLike
 
 
@@ -231,22 +231,7 @@ def test_handle_override_runs_once_per_request(target: TargetLike, harness: Harn
 @pytest.mark.clause("creation.forking.state_not_shared")
 def test_forking_state_not_shared(target: TargetLike, harness: Harness) -> None:
     """A change a forking server's handler makes to memory is not seen by the server process."""
-    shared: list[str] = []
-    recorder = harness.recorder()
-
-    class Mutating(ReplyHandler):
-        def handle(self) -> None:
-            shared.append("changed by the handler")
-            owner: Any = self.server
-            owner.marker = "changed by the handler"
-            super().handle()
-
-    handler = type("Mutating", (Mutating,), {"recorder": recorder, "io_timeout": harness.timeout})
-    server = harness.make_server(handler)
-    server.marker = "original"
-    reply = harness.exchange(server)
-    assert reply.startswith(b"reply:"), f"expected a reply; got {reply!r}"
-    assert recorder.wait_count("replied", 1, harness.timeout), "expected the handler to run"
+    server, shared = exchange_with_state_change(harness)
     assert shared == [], "expected the handler's change to stay in the child; the parent saw it"
     assert server.marker == "original", "expected the server object in the parent to be unchanged"
 

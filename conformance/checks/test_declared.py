@@ -301,11 +301,11 @@ def test_forking_unix_servers(target: TargetLike) -> None:
 
 @pytest.mark.clause("creation.mixin.attributes_tune")
 def test_mixin_knobs_are_class_attributes(target: TargetLike) -> None:
-    """daemon_threads, max_children and timeout are class attributes a subclass can override."""
+    """daemon_threads and max_children are class attributes a subclass can override."""
     module = implementation_module(target)
     knobs = [("ThreadingMixIn", "daemon_threads")]
     if hasattr(module, "ForkingMixIn"):
-        knobs += [("ForkingMixIn", "max_children"), ("ForkingMixIn", "timeout")]
+        knobs += [("ForkingMixIn", "max_children")]
     missing = [f"{cls}.{name}" for cls, name in knobs if name not in vars(_class(module, cls))]
     assert not missing, f"expected class attributes {missing} on the mix-ins"
 

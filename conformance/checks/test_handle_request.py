@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import select
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 from sockspec.conformance.harness import (
@@ -82,16 +82,26 @@ def test_handle_request_handles_one_request(target: TargetLike, harness: Harness
 @pytest.mark.clause("server.handle_request.timeout")
 def test_handle_request_timeout(target: TargetLike, harness: Harness) -> None:
     """With no request within ``timeout``, handle_request calls handle_timeout and returns."""
+    _times_out_once(harness, harness.grace / 4, None)
+
+
+def _times_out_once(
+    harness: Harness, timeout: Optional[float], socket_timeout: Optional[float]
+) -> None:
+    """With no request coming, handle_request returns in time and calls handle_timeout once."""
     recorder = harness.recorder()
     server = harness.make_server(
-        recorder=recorder, attrs={"timeout": harness.grace / 4}, record=("handle_timeout",)
+        recorder=recorder, attrs={"timeout": timeout}, record=("handle_timeout",)
     )
+    if socket_timeout is not None:
+        server.socket.settimeout(socket_timeout)
+    limit = f"timeout={timeout}, socket timeout={socket_timeout}"
     call = BackgroundCall(server.handle_request)
     if not call.wait(harness.timeout):
         harness.send(server)  # let a blocked handle_request finish
         call.wait(harness.timeout)
         pytest.fail(
-            f"expected handle_request to return after timeout={server.timeout:g} s; "
+            f"expected handle_request to return with {limit}; "
             f"it was still waiting after {harness.timeout:g} s"
         )
     if call.error is not None:
@@ -122,20 +132,4 @@ def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harne
 @pytest.mark.clause("server.handle_request.socket_timeout")
 def test_handle_request_honours_socket_timeout(target: TargetLike, harness: Harness) -> None:
     """With timeout None and a socket timeout, handle_request gives up after the socket's."""
-    recorder = harness.recorder()
-    server = harness.make_server(
-        recorder=recorder, attrs={"timeout": None}, record=("handle_timeout",)
-    )
-    server.socket.settimeout(harness.grace / 2)
-    call = BackgroundCall(server.handle_request)
-    if not call.wait(harness.timeout):
-        harness.send(server)  # let the blocked handle_request finish
-        call.wait(harness.timeout)
-        pytest.fail(
-            f"expected handle_request to return after the socket's timeout of "
-            f"{harness.grace / 2:g} s; it was still waiting after {harness.timeout:g} s"
-        )
-    if call.error is not None:
-        raise call.error
-    count = len(recorder.named("handle_timeout"))
-    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
+    _times_out_once(harness, None, harness.grace / 2)

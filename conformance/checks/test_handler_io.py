@@ -57,56 +57,6 @@ def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
     )
 
 
-@pytest.mark.clause("stream_handler.rfile.buffered_io")
-def test_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
-    """rfile offers the readable BufferedIOBase interface: read, read1, readline, readinto."""
-    seen: list[object] = []
-
-    def handle(self: Any) -> None:
-        rfile = self.rfile
-        seen.append(isinstance(rfile, io.BufferedIOBase))
-        seen.append(rfile.readline())
-        buffer = bytearray(4)
-        seen.append(rfile.readinto(buffer))
-        seen.append(bytes(buffer))
-        seen.append(rfile.read1(3))
-        seen.append(rfile.read())
-
-    server = _stream_handler(harness, handle)
-    harness.exchange(server, b"line\nabcdefghij", end=True)
-    assert seen, "expected handle() to run"
-    assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
-    line, count, filled, first, rest = seen[1:]
-    assert (line, count, filled) == (b"line\n", 4, b"abcd"), (
-        f"expected readline() -> b'line\\n', readinto() -> 4 (b'abcd'); "
-        f"got {line!r}, {count!r} ({filled!r})"
-    )
-    assert isinstance(first, bytes), f"expected read1() to return bytes; got {first!r}"
-    assert first + cast("bytes", rest) == b"efghij", (
-        f"expected read1()+read() to give b'efghij'; got {seen!r}"
-    )
-
-
-@pytest.mark.clause("stream_handler.wfile.buffered_io")
-def test_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
-    """wfile is a writable BufferedIOBase whose write() returns the number of bytes taken."""
-    seen: list[object] = []
-
-    def handle(self: Any) -> None:
-        wfile = self.wfile
-        seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
-        seen.append(wfile.write(b"hello"))
-        seen.append(wfile.write(memoryview(b"world")))
-
-    server = _stream_handler(harness, handle)
-    reply = harness.exchange(server, b"", end=True)
-    assert seen == [True, True, 5, 5], (
-        "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
-        f" == [True, True, 5, 5]; got {seen!r}"
-    )
-    assert reply == b"helloworld", f"expected the client to get b'helloworld'; got {reply!r}"
-
-
 @pytest.mark.clause("datagram_handler.rfile.readable")
 def test_datagram_rfile_is_the_datagram(target: TargetLike, harness: Harness) -> None:
     """In a datagram handler, rfile yields exactly the received datagram."""
@@ -134,9 +84,29 @@ def test_datagram_wfile_is_sent_back(target: TargetLike, harness: Harness) -> No
     assert reply == b"answer:question", f"expected one datagram b'answer:question'; got {reply!r}"
 
 
-@pytest.mark.clause("datagram_handler.rfile.buffered_io")
-def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
-    """A datagram handler's rfile offers read, read1, readline and readinto over the datagram."""
+def _shared_handle(handler: Any) -> None:
+    """The one handle() for both kinds of server: a line in through rfile, upper-cased out."""
+    handler.wfile.write(handler.rfile.readline().upper())
+
+
+@pytest.mark.clause("creation.handler.io_hides_transport")
+def test_one_handle_serves_stream_and_datagram(target: TargetLike, harness: Harness) -> None:
+    """The same rfile/wfile handle() answers on this server, whether stream or datagram."""
+    handler = type("Shared", (harness.io_handler_base(),), {"handle": _shared_handle})
+    server = harness.make_server(handler)
+    reply = harness.exchange(server, b"one handle for both\n")
+    assert reply == b"ONE HANDLE FOR BOTH\n", (
+        f"expected the shared handle() to answer b'ONE HANDLE FOR BOTH\\n'; got {reply!r}"
+    )
+
+
+# -- the io.BufferedIOBase interface, the same for stream and datagram handlers ---------------
+
+_READ_PAYLOAD = b"line\nabcdefghij"
+
+
+def _reads_buffered(harness: Harness, *, end: bool, expect_reply: bool) -> None:
+    """Run read, read1, readline and readinto on rfile over _READ_PAYLOAD; assert the results."""
     seen: list[object] = []
 
     def handle(self: Any) -> None:
@@ -147,7 +117,7 @@ def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness)
         seen.extend([rfile.read1(3), rfile.read()])
 
     server = _stream_handler(harness, handle)
-    harness.exchange(server, b"line\nabcdefghij", expect_reply=False)
+    harness.exchange(server, _READ_PAYLOAD, expect_reply=expect_reply, end=end)
     assert seen, "expected handle() to run"
     assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
     line, count, filled, first, rest = seen[1:]
@@ -161,21 +131,43 @@ def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness)
     )
 
 
-@pytest.mark.clause("datagram_handler.wfile.buffered_io")
-def test_datagram_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
-    """A datagram handler's wfile is a writable BufferedIOBase; write() returns the count."""
+def _writes_buffered(harness: Harness, payload: bytes, *, end: bool) -> None:
+    """Write bytes and a memoryview to wfile; assert the counts and what the client got."""
     seen: list[object] = []
 
     def handle(self: Any) -> None:
         wfile = self.wfile
         seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
-        seen.append(wfile.write(b"hello"))
-        seen.append(wfile.write(memoryview(b"world")))
+        seen.extend([wfile.write(b"hello"), wfile.write(memoryview(b"world"))])
 
     server = _stream_handler(harness, handle)
-    reply = harness.exchange(server, b"question")
+    reply = harness.exchange(server, payload, end=end)
     assert seen == [True, True, 5, 5], (
         "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
         f" == [True, True, 5, 5]; got {seen!r}"
     )
-    assert reply == b"helloworld", f"expected one datagram b'helloworld'; got {reply!r}"
+    assert reply == b"helloworld", f"expected the client to get b'helloworld'; got {reply!r}"
+
+
+@pytest.mark.clause("stream_handler.rfile.buffered_io")
+def test_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
+    """rfile offers the readable BufferedIOBase interface: read, read1, readline, readinto."""
+    _reads_buffered(harness, end=True, expect_reply=True)
+
+
+@pytest.mark.clause("stream_handler.wfile.buffered_io")
+def test_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
+    """wfile is a writable BufferedIOBase whose write() returns the number of bytes taken."""
+    _writes_buffered(harness, b"", end=True)
+
+
+@pytest.mark.clause("datagram_handler.rfile.buffered_io")
+def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
+    """A datagram handler's rfile offers read, read1, readline and readinto over the datagram."""
+    _reads_buffered(harness, end=False, expect_reply=False)
+
+
+@pytest.mark.clause("datagram_handler.wfile.buffered_io")
+def test_datagram_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
+    """A datagram handler's wfile is a writable BufferedIOBase; write() returns the count."""
+    _writes_buffered(harness, b"question", end=False)

@@ -18,15 +18,23 @@ from sockspec.conformance.harness import (
 from sockspec.conformance.preconditions import blocked
 
 
-@pytest.mark.clause("server.shutdown.stops_serve_forever")
-def test_shutdown_stops_serve_forever(target: TargetLike, harness: Harness) -> None:
-    """shutdown called from another thread makes serve_forever return."""
+def _serve_then_shut_down(harness: Harness) -> tuple[Any, BackgroundCall, bool]:
+    """Serve one request in a background loop, then shutdown() from another thread.
+
+    Returns the server, the serving call and whether both the loop and shutdown() ended.
+    """
     server = harness.make_server()
     serving = harness.serve_in_background(server)
     harness.reply(harness.send(server))
     stopping = BackgroundCall(server.shutdown, name="sockspec-shutdown")
     stopped = serving.wait(harness.timeout)
-    stopping.wait(harness.timeout)
+    return server, serving, stopping.wait(harness.timeout) and stopped
+
+
+@pytest.mark.clause("server.shutdown.stops_serve_forever")
+def test_shutdown_stops_serve_forever(target: TargetLike, harness: Harness) -> None:
+    """shutdown called from another thread makes serve_forever return."""
+    _, serving, stopped = _serve_then_shut_down(harness)
     assert stopped, (
         f"expected serve_forever to return after shutdown(); running {harness.timeout:g} s later"
     )
@@ -85,11 +93,8 @@ def test_shutdown_blocks_until_serve_forever_runs(target: TargetLike, harness: H
 @pytest.mark.clause("server.shutdown.after_finished_loop")
 def test_shutdown_after_a_finished_loop_returns(target: TargetLike, harness: Harness) -> None:
     """After a serve_forever() loop has returned, a further shutdown() does not block."""
-    server = harness.make_server()
-    serving = harness.serve_in_background(server)
-    harness.reply(harness.send(server))
-    first = BackgroundCall(server.shutdown, name="sockspec-shutdown")
-    if not (first.wait(harness.timeout) and serving.wait(harness.timeout)):
+    server, _, stopped = _serve_then_shut_down(harness)
+    if not stopped:
         blocked("server.shutdown.stops_serve_forever", "the first loop did not stop on shutdown()")
     second = BackgroundCall(server.shutdown, name="sockspec-shutdown-again")
     returned = second.wait(harness.timeout)

@@ -10,7 +10,7 @@ import threading
 from typing import Any, Optional
 
 import pytest
-from sockspec.conformance.checks._helpers import configured_server
+from sockspec.conformance.checks._helpers import configured_server, exchange_with_state_change
 from sockspec.conformance.harness import (
     BackgroundCall,
     Harness,
@@ -210,18 +210,24 @@ def test_no_request_thread_after_close(target: TargetLike, harness: Harness) -> 
 @pytest.mark.clause("threading.block_on_close.false_returns")
 def test_server_close_without_blocking(target: TargetLike, harness: Harness) -> None:
     """With block_on_close false, server_close() returns while a request thread still runs."""
-    server, client, threads = _blocked_request(
-        harness, {"block_on_close": False, "daemon_threads": False}
-    )
+    _close_returns_while_thread_runs(harness, block_on_close=False, daemon_threads=False)
+
+
+def _close_returns_while_thread_runs(
+    harness: Harness, *, block_on_close: bool, daemon_threads: bool
+) -> None:
+    """server_close() with a request thread running returns before the thread finishes."""
+    attrs: dict[str, object] = {"block_on_close": block_on_close, "daemon_threads": daemon_threads}
+    server, client, threads = _blocked_request(harness, attrs)
     closing = BackgroundCall(server.server_close, name="sockspec-server_close")
     returned = closing.wait(harness.timeout)
     harness.reply(client)
-    for thread in threads:
+    for thread in threads:  # the check itself leaves no thread behind
         thread.join(harness.timeout)
-    assert returned, "expected server_close() to return without waiting"
+    assert returned, f"expected server_close() to return without waiting ({attrs})"
     assert server.handler_alive_at_return == [True], (
-        "expected server_close() to return while the request thread was still running; "
-        "it waited for the thread"
+        f"expected server_close() to return while the request thread was still running "
+        f"({attrs}); it waited for the thread"
     )
 
 
@@ -238,38 +244,14 @@ def test_threading_handle_timeout_does_nothing(target: TargetLike, harness: Harn
 @pytest.mark.clause("threading.daemon_threads.close_does_not_wait")
 def test_server_close_leaves_daemon_threads(target: TargetLike, harness: Harness) -> None:
     """With daemon_threads true, server_close() returns while a request thread still runs."""
-    server, client, threads = _blocked_request(
-        harness, {"block_on_close": True, "daemon_threads": True}
-    )
-    closing = BackgroundCall(server.server_close, name="sockspec-server_close")
-    returned = closing.wait(harness.timeout)
-    harness.reply(client)
-    for thread in threads:  # the check itself leaves no thread behind
-        thread.join(harness.timeout)
-    assert returned, "expected server_close() to return without waiting for a daemon thread"
-    assert server.handler_alive_at_return == [True], (
-        "expected server_close() to return while the daemon request thread was still running; "
-        "it waited for the thread"
-    )
+    _close_returns_while_thread_runs(harness, block_on_close=True, daemon_threads=True)
 
 
 @pytest.mark.clause("creation.threading.state_shared")
 def test_threading_state_shared(target: TargetLike, harness: Harness) -> None:
     """A change a threading server's handler makes to memory is seen by the server process."""
-    recorder = harness.recorder()
-
-    class Mutating(ReplyHandler):
-        def handle(self) -> None:
-            owner: Any = self.server
-            owner.marker = "changed by the handler"
-            super().handle()
-
-    handler = type("Mutating", (Mutating,), {"recorder": recorder, "io_timeout": harness.timeout})
-    server = harness.make_server(handler)
-    server.marker = "original"
-    reply = harness.exchange(server)
-    assert reply.startswith(b"reply:"), f"expected a reply; got {reply!r}"
-    assert recorder.wait_count("replied", 1, harness.timeout), "expected the handler to run"
+    server, shared = exchange_with_state_change(harness)
+    assert shared == ["changed by the handler"], "expected the handler's change to be seen here"
     assert server.marker == "changed by the handler", (
         f"expected the handler's change to the server object to be seen; it reads {server.marker!r}"
     )

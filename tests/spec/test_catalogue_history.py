@@ -108,21 +108,24 @@ def _member_probes() -> list[dict[str, Optional[str]]]:
     return probes
 
 
-def _candidates() -> list[str]:
-    configured = os.environ.get("SOCKSPEC_PYTHONS")
-    if configured:
-        return [path for path in configured.split(os.pathsep) if path]
-    found: list[str] = []
+def _pyenv_pythons() -> list[str]:
+    """The interpreters pyenv installed, if pyenv is on PATH."""
     pyenv = shutil.which("pyenv")
-    if pyenv:
-        root = subprocess.run(
-            [pyenv, "root"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout.strip()
-        if root:
-            found += sorted(str(path) for path in Path(root).glob("versions/*/bin/python"))
+    root = ""
+    if pyenv is not None:
+        command = [pyenv, "root"]
+        asked = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        root = asked.stdout.strip() if asked.returncode == 0 else ""
+    return sorted(str(path) for path in Path(root).glob("versions/*/bin/python")) if root else []
+
+
+def _candidates() -> list[str]:
+    configured = [path for path in os.environ.get("SOCKSPEC_PYTHONS", "").split(os.pathsep)]
+    if any(configured):
+        return [path for path in configured if path]
     names = ["python2.7"] + [f"python3.{minor}" for minor in CURRENT_MINORS]
-    found += [path for path in (shutil.which(name) for name in names) if path]
-    return found
+    on_path = [shutil.which(name) for name in names]
+    return _pyenv_pythons() + [path for path in on_path if path is not None]
 
 
 def _version_of(executable: str) -> Optional[Version]:

@@ -207,3 +207,11 @@ class DatagramWfileWriteReturnsNone(socketserver.DatagramRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.wfile = _WriteCountsNothing()
+
+
+class UDPServerStripsLineEnds(socketserver.UDPServer):
+    """Hands handlers each datagram without its line end, unlike a stream server's bytes."""
+
+    def get_request(self) -> tuple[tuple[bytes, socket.socket], Any]:  # type: ignore[override]
+        data, client_address = self.socket.recvfrom(self.max_packet_size)
+        return (data.rstrip(b"\r\n"), self.socket), client_address

@@ -142,4 +142,5 @@ MUTANTS: dict[str, str] = {
     f"{_GAINED}:ThreadingButForks": "creation.threading.state_shared",
     f"{_GAINED}:DatagramRfileIsRaw": "datagram_handler.rfile.buffered_io",
     f"{_GAINED}:DatagramWfileWriteReturnsNone": "datagram_handler.wfile.buffered_io",
+    f"{_GAINED}:UDPServerStripsLineEnds": "creation.handler.io_hides_transport",
 }
