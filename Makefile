@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 EDITABLE := --config-settings editable_mode=strict
 LINT_PATHS := spec impl conformance tests bench noxfile.py
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -18,6 +18,7 @@ help:
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
 	@echo "make typing       the typing cases under mypy, pyright, pyrefly, ty and zuban"
+	@echo "make ecosystem    the suite on pinned third-party servers (tests/ecosystem/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,3 +97,18 @@ typing: $(TYPING_VENV)/bin/python $(TYPING_VENV)/mypy2/bin/python
 	flock $(TYPING_VENV)/.install.lock $(TYPING_VENV)/mypy2/bin/python $(TYPING_PIP) \
 		-r tests/typing/checkers-mypy2.txt
 	$(TYPING_VENV)/bin/python -m tests.typing.run_checkers
+
+# The suite on pinned third-party servers, in their own venv (never in .venv: they are
+# targets, not dependencies).  Writes tests/ecosystem/results/, which the docs render, and
+# fails on a clause that does not pass and has no line in tests/ecosystem/triage.json.
+# ECOSYSTEM_ARGS="--only dnslib" runs a subset.  sockspec goes in as a regular (not
+# editable) install, as its users get it: the editable build tree under build/ is .venv's.
+ECOSYSTEM_VENV := .venv-ecosystem
+ECOSYSTEM_ARGS ?=
+$(ECOSYSTEM_VENV)/bin/python:
+	$(PYTHON) -m venv $(ECOSYSTEM_VENV)
+
+ecosystem: $(ECOSYSTEM_VENV)/bin/python
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt .
+	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install --force-reinstall --no-deps .
+	$(ECOSYSTEM_VENV)/bin/python -m tests.ecosystem.run $(ECOSYSTEM_ARGS)

@@ -44,17 +44,19 @@ ADAPTER_HINT = (
 )
 #: The clause promising the constructor's ``bind_and_activate`` parameter.
 BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
-#: Class variables checks set on their subclass -> the clause promising that a subclass
-#: can set it: for the mix-ins' knobs the clause on tuning them by subclassing (as the
-#: checks' own ``configured_server`` says), for a server's the one declaring it a class
-#: variable.  Any other knob falls back to the mix-ins' clause.
+#: Class variables checks set on their subclass -> the clause promising that setting it
+#: has its effect (the fallback, for any other, is the clause on the mix-ins' tuning
+#: knobs).  Each is a clause about the server class itself, so it applies to the target
+#: and carries the failure: creation.mixin.attributes_tune and the defaults are about a
+#: socketserver implementation module and are skipped for, say, dnslib.server's servers,
+#: and a .declared clause passes when the class variable exists (the ecosystem run).
 KNOB_CLAUSES: Mapping[str, str] = {
-    "daemon_threads": "creation.mixin.attributes_tune",
+    "daemon_threads": "threading.daemon_threads.honoured",
     "block_on_close": "creation.mixin.attributes_tune",
-    "max_children": "creation.mixin.attributes_tune",
-    "allow_reuse_address": "server.allow_reuse_address.declared",
-    "allow_reuse_port": "server.allow_reuse_port.declared",
-    "request_queue_size": "server.request_queue_size.declared",
+    "max_children": "forking.max_children.honoured",
+    "allow_reuse_address": "server.allow_reuse_address.sockopt",
+    "allow_reuse_port": "server.allow_reuse_port.sockopt",
+    "request_queue_size": "server.request_queue_size.listen_backlog",
     "timeout": "server.timeout.declared",
 }
 KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
@@ -85,15 +87,23 @@ def _looks_standard(first: str, second: str) -> bool:
 def construction_problem(target: TargetLike) -> Optional[str]:
     """Why the suite cannot build ``target`` with the standard signature; None when it can.
 
-    Handler targets run under the standard library's servers, and a target with an
-    adapter is built by it: neither has a problem.
+    A target with an adapter is built by it and has no problem.  Handler targets run
+    under the standard library's servers, which build them as ``Handler(request,
+    client_address, server)``: a handler needing more arguments cannot be verified.
     """
+    if target.kind == "handler":
+        return _handler_problem(target.obj)
     if target.kind != "server" or target.factory is not None:
         return None
-    parameters = _parameters(target.obj)
+    return _server_problem(target.obj)
+
+
+def _server_problem(server_class: type) -> Optional[str]:
+    """Why ``server_class(server_address, RequestHandlerClass)`` cannot be called, or None."""
+    parameters = _parameters(server_class)
     if parameters is None:
         return None  # nothing to go by: let the checks find out
-    name = target.obj.__qualname__
+    name = server_class.__qualname__
     positional = _positional(parameters)
     takes_any = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
     if len(positional) < 2 and not takes_any:
@@ -118,6 +128,27 @@ def construction_problem(target: TargetLike) -> Optional[str]:
             "bind_and_activate=True)"
         )
     return None
+
+
+def _handler_problem(handler_class: type) -> Optional[str]:
+    """Why ``handler_class(request, client_address, server)`` cannot be called, or None."""
+    parameters = _parameters(handler_class)
+    if parameters is None or any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return None
+    positional = _positional(parameters)
+    required = [p.name for p in positional if p.default is inspect.Parameter.empty]
+    keyword_only = [
+        p.name
+        for p in parameters
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty
+    ]
+    if len(positional) >= 3 and len(required) <= 3 and not keyword_only:
+        return None
+    shown = ", ".join(p.name for p in positional) or "no positional argument"
+    return (
+        f"{handler_class.__qualname__}() takes ({shown}), not (request, client_address, "
+        "server): the servers build a handler with those three arguments only"
+    )
 
 
 def _accepts(parameters: Optional[list[inspect.Parameter]], name: str) -> bool:

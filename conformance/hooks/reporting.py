@@ -82,9 +82,13 @@ def pytest_runtest_makereport(
         return report
     excinfo = call.excinfo
     if excinfo is not None and isinstance(excinfo.value, Blocked):
-        report.user_properties.append((PROP_BLOCKED_BY, excinfo.value.clause_id))
-        report.user_properties.append((PROP_BLOCKED_REASON, excinfo.value.reason))
-        return report
+        if excinfo.value.clause_id != clause_of(item):
+            report.user_properties.append((PROP_BLOCKED_BY, excinfo.value.clause_id))
+            report.user_properties.append((PROP_BLOCKED_REASON, excinfo.value.reason))
+            return report
+        # The precondition found broken is this check's own clause: that is its verdict.
+        report.outcome = "failed"
+        report.longrepr = f"AssertionError: {excinfo.value.reason}"
     if excinfo is not None and isinstance(excinfo.value, HarnessError) and report.failed:
         reason = f"suite error, not a verdict on the target: {excinfo.value}"
         _as_skip(report, item, reason)

@@ -308,3 +308,14 @@ def test_typecheck_guide_examples_under_pyright() -> None:
     assert len(errors) == 1, bad.stdout
     assert f"misuse.py:{_expected_error_line(misuse)}:" in errors[0]
     assert 'is incompatible with protocol "BaseServer[Any, Any]"' in bad.stdout
+
+
+@needs_sphinx
+def test_ecosystem_page_renders_every_package_with_triage(site: Path) -> None:
+    """The ecosystem page has the package x section table, and no failure lacks its triage."""
+    page = (site / "ecosystem.html").read_text(encoding="utf-8")
+    run = json.loads((ROOT / "tests" / "ecosystem" / "results" / "run.json").read_text("utf-8"))
+    assert "Pass rate by package and section" in page
+    for package in run["packages"]:
+        assert f"{package['distribution']} {package['version']}" in page
+    assert "no line of triage.json explains" not in page

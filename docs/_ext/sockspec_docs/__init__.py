@@ -1,7 +1,7 @@
 """Sphinx extension that generates sockspec's data-driven pages at build time.
 
 It adds a ``clause`` object type (the ``.. clause::`` directive, the
-``:clause:`` role and index entries) and three directives that turn the
+``:clause:`` role and index entries) and directives that turn the
 project's own data into reStructuredText while the site is built:
 
 ``.. sockspec-catalogue::``
@@ -17,7 +17,10 @@ project's own data into reStructuredText while the site is built:
 ``.. sockspec-classic-record::``
     how each claim of the classic (2.x) edition was established;
 ``.. sockspec-typing::``
-    the case x type checker table written by ``make typing``.
+    the case x type checker table written by ``make typing``;
+``.. sockspec-ecosystem::``
+    the suite's verdicts on third-party servers written by ``make ecosystem``, with
+    the triage of each clause that does not pass.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -37,6 +40,7 @@ from .directives import (
     ClassicRecordDirective,
     CliHelpDirective,
     DeparturesDirective,
+    EcosystemDirective,
     MatrixDirective,
 )
 from .roles import VerdictRole
@@ -59,12 +63,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "env",
         [str],
     )
+    ecosystem = REPOSITORY / "tests" / "ecosystem"
+    app.add_config_value("sockspec_ecosystem_dir", str(ecosystem / "results"), "env", [str])
+    app.add_config_value("sockspec_ecosystem_triage", str(ecosystem / "triage.json"), "env", [str])
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-departures", DeparturesDirective)
     app.add_directive("sockspec-classic-record", ClassicRecordDirective)
     app.add_directive("sockspec-bench", BenchDirective)
+    app.add_directive("sockspec-ecosystem", EcosystemDirective)
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-typing", TypingDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)

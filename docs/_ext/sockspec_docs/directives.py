@@ -21,6 +21,7 @@ from .catalogue_page import catalogue_rst
 from .classic_page import classic_rst
 from .clause_checks import clause_checks
 from .departures_page import departures_rst, read_departures
+from .ecosystem_page import ecosystem_rst
 from .matrix_page import matrix_rst
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,18 @@ class MatrixDirective(_GeneratedDirective):
 
     def run(self) -> list[nodes.Node]:
         text, read = matrix_rst(Path(self.config.sockspec_matrix_dir), load_catalogue())
+        return self._emit(text, read)
+
+
+class EcosystemDirective(_GeneratedDirective):
+    """``.. sockspec-ecosystem::``: the suite on third-party servers, with the triage."""
+
+    def run(self) -> list[nodes.Node]:
+        text, read = ecosystem_rst(
+            Path(self.config.sockspec_ecosystem_dir),
+            Path(self.config.sockspec_ecosystem_triage),
+            load_catalogue(),
+        )
         return self._emit(text, read)
 
 
