@@ -22,6 +22,7 @@ from ..state import (
     PROP_NOT_RUN,
     PROP_TARGET,
     PROP_XFAIL,
+    SERVED_KEY,
     SuiteState,
     clause_marks,
     clause_of,
@@ -112,6 +113,7 @@ def harness(
         request.node.user_properties.append((PROP_NOT_RUN, reason))
         pytest.skip(reason)
     with Harness(target, check_timeout) as opened:
+        request.node.stash[SERVED_KEY] = lambda: opened.served
         yield opened
 
 
