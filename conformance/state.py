@@ -14,7 +14,7 @@ import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import pytest
 
@@ -135,6 +135,8 @@ class SuiteState:
 
 
 STATE_KEY = pytest.StashKey[SuiteState]()
+#: Whether a check's harness ran the target's request loop (set by the ``harness`` fixture).
+SERVED_KEY = pytest.StashKey[Callable[[], bool]]()
 
 
 def suite_state(config: pytest.Config) -> SuiteState:

@@ -7,8 +7,9 @@ target (:class:`~sockspec.conformance.harness.HangError`).  After
 :data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target,
 its remaining checks are skipped with ``sockspec.not_run`` = ``target hangs: <the
 checks that hung>``; one check that hangs among others that finish changes nothing.
-Only checks that run the target (through the ``harness`` fixture) and the warm-up
-count: an introspection check in between neither ends nor extends a streak.
+Only checks that run the target's request loop (through the harness) and the warm-up
+count: a check that only builds a server or introspects the class, in between, neither
+ends nor extends a streak.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pytest
 from ..harness import HangError
 from ..state import (
     PROP_NOT_RUN,
+    SERVED_KEY,
     CheckTimeout,
     SuiteState,
     is_check_item,
@@ -133,8 +135,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if _hung(call):
         item.stash[HUNG_KEY] = True
     hung = item.stash.get(HUNG_KEY, False)
-    # Only checks that ran the target (through the harness) count: introspection checks
-    # between two hung ones neither extend nor end the streak.
-    if call.when == "teardown" and (hung or "harness" in getattr(item, "fixturenames", ())):
+    # Only checks that ran the target's request loop count: a check that only built a
+    # server, or only introspected, between two hung ones neither extends nor ends a streak.
+    served = item.stash.get(SERVED_KEY, None)
+    if call.when == "teardown" and (hung or (served is not None and served())):
         name = getattr(item, "originalname", None) or item.name
         suite_state(item.config).note_check(found, name, hung)

@@ -27,7 +27,7 @@ SAMPLE_MODULES = ("real_world", "reexport_pkg")
 def run_checks(
     directory: Path, target: str, *clauses: str, timeout: float = 300.0
 ) -> tuple[Run, Records]:
-    """Run ``target``'s checks of ``clauses`` (globs) under pytest in ``directory``."""
+    """Run the checks of ``clauses`` (globs; ``--options`` pass through) on ``target``."""
     results = directory / "results.jsonl"
     results.unlink(missing_ok=True)
     ini = directory / "pytest.ini"
@@ -47,7 +47,7 @@ def run_checks(
         "--sockspec-results",
         str(results),
         f"--sockspec-target={target}",
-        *(f"--sockspec-clause={glob}" for glob in clauses),
+        *(arg if arg.startswith("--") else f"--sockspec-clause={arg}" for arg in clauses),
     ]
     run = run_command(command, directory, timeout)
     text = results.read_text(encoding="utf-8") if results.exists() else ""
@@ -166,3 +166,25 @@ def test_runtime_descriptor_opened_on_first_use_is_not_a_leak(targets_dir: Path)
     leaks = [r for r in reports(records) if r.get("leak")]
     assert not leaks, leaks
     assert run.code == 0, run.out[-3000:]
+
+
+def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
+    targets_dir: Path,
+) -> None:
+    """shutdown() never returns: serving checks fail as hangs, handle_request ones still pass."""
+    run, records = run_checks(
+        targets_dir,
+        "real_world:HangingShutdownServer",
+        "server.handle_request.*",
+        "server.serve_forever.*",
+        "server.shutdown.*",
+        "--sockspec-timeout=2",
+    )
+    calls = [r for r in reports(records) if r["when"] == "call"]
+    passed = {r["clause"] for r in calls if r["outcome"] == "passed"}
+    assert "server.handle_request.order" in passed, run.out[-3000:]
+    hung = [r for r in calls if r["outcome"] == "failed"]
+    assert hung
+    assert all("shutdown()" in r["message"] or "CheckTimeout" in r["message"] for r in hung)
+    leaks = [r for r in reports(records) if r.get("leak")]
+    assert not leaks, leaks
