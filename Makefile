@@ -6,9 +6,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # Strict editable mode: a tree of links that mypy, pyright and pytest all follow
 # (the default editable mode uses an import hook that type checkers cannot see).
 EDITABLE := --config-settings editable_mode=strict
-LINT_PATHS := spec impl conformance tests bench
+LINT_PATHS := spec impl conformance tests bench mutation
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak mutation
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
+	@echo "make mutation     cosmic-ray mutants of the stdlib socketserver.py vs both suites"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +73,14 @@ SOAK_REQUESTS ?= 3000
 soak: install-dev
 	mkdir -p build
 	$(BIN)/python -m tests.reliability.soak --requests $(SOAK_REQUESTS) --json build/soak.json
+
+# Mutation score (mutation/run.py): cosmic-ray, pinned, in its own venv, over each CPython's
+# socketserver.py (MUTATION_PYTHONS, default "3.9 3.13"), every mutant judged by CPython's
+# test_socketserver and by sockspec-conformance.  MUTATION_SAMPLE=N: a seeded sample
+# (MUTATION_SEED, default 15).  Writes mutation/results/python-X.Y.json.  Not in make test.
+COSMIC_RAY := cosmic-ray==8.7.0
+MUTATION_VENV := .venv-mutation
+mutation: venv
+	test -x $(MUTATION_VENV)/bin/cosmic-ray || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip --disable-pip-version-check -q install '$(COSMIC_RAY)'
+	$(BIN)/python -m mutation.run
