@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 from typing import Any, Literal, Optional, TypedDict, cast
 
-Verdict = Literal["killed", "survived", "error"]
+#: incompetent: the mutated module does not even import (cosmic-ray's "incompetent"
+#: mutant); neither suite is asked and the mutant counts for neither.
+Verdict = Literal["killed", "survived", "error", "incompetent"]
 
 
 class SuiteVerdict(TypedDict):
@@ -167,13 +169,6 @@ def judge_sockspec(
         failed = _failed_clauses(report)
         if failed:
             return {"verdict": "killed", "reason": "; ".join(failed), "seconds": run["seconds"]}
-    broken = _imports(plan, workdir)
-    if broken:
-        return {
-            "verdict": "killed",
-            "reason": f"module does not import: {broken}",
-            "seconds": run["seconds"],
-        }
     tail = run["output"].strip().splitlines()[-1:] or [""]
     return {
         "verdict": "error",
@@ -191,11 +186,18 @@ def judge(plan_path: Path, baseline: bool = False) -> Judgement:
     jobs = cast("dict[str, dict[str, Any]]", plan["jobs"])
     # A mutant the plan does not know (it should know all of them) gets the whole module.
     targets = None if baseline else cast("Optional[list[str]]", jobs.get(digest, {}).get("targets"))
+    broken = _imports(plan, workdir)
+    if broken:
+        cpython: SuiteVerdict = {"verdict": "incompetent", "reason": broken, "seconds": 0.0}
+        sockspec: SuiteVerdict = {"verdict": "incompetent", "reason": broken, "seconds": 0.0}
+    else:
+        cpython = judge_cpython(plan, workdir)
+        sockspec = judge_sockspec(plan, workdir, targets)
     judgement: Judgement = {
         "sha256": digest,
         "targets": targets,
-        "cpython": judge_cpython(plan, workdir),
-        "sockspec": judge_sockspec(plan, workdir, targets),
+        "cpython": cpython,
+        "sockspec": sockspec,
     }
     if not baseline:
         out = workdir / "verdicts" / f"{digest}.json"

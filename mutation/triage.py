@@ -21,7 +21,8 @@ TRIAGE_FILE = ROOT / "equivalent.txt"
 RESULTS_DIR = ROOT / "results"
 RESULTS_FORMAT = 1
 
-Verdict = Literal["killed", "survived", "error"]
+#: incompetent: the mutated module does not import, so no suite judged it.
+Verdict = Literal["killed", "survived", "error", "incompetent"]
 TriageStatus = Literal["equivalent", "open"]
 
 
@@ -109,7 +110,7 @@ def status(identity: str, sockspec: Verdict, equivalent: dict[str, str]) -> Opti
     """A mutant's triage: listed as equivalent, open (sockspec misses it), or None (killed)."""
     if identity in equivalent:
         return "equivalent"
-    return None if sockspec == "killed" else "open"
+    return None if sockspec in ("killed", "incompetent") else "open"
 
 
 @dataclass(frozen=True)
