@@ -364,9 +364,12 @@ def clause_of(item: pytest.Item) -> Optional[str]:
 
 def _not_applicable(clause: Clause, target: Target) -> Optional[str]:
     missing = missing_traits(clause.applies_to, target)
-    if not missing:
-        return None
-    return f"not applicable: needs {', '.join(missing)}"
+    if missing:
+        return f"not applicable: needs {', '.join(missing)}"
+    # The needed traits (with a handler's server context) are there: what is left is
+    # whether the target has a trait the clause excludes.
+    reason = clause.inapplicable_reason(target.traits | clause.applies_to)
+    return None if reason is None else f"not applicable: {reason}"
 
 
 def _not_selected(clause: Clause, state: SuiteState) -> Optional[str]:

@@ -20,10 +20,12 @@ __all__ = [
     "EDITIONS",
     "FORMAT",
     "KIND_AREAS",
+    "LEAK_KINDS",
     "TRAITS",
     "Catalogue",
     "CatalogueError",
     "Clause",
+    "LeakKind",
     "Section",
     "Source",
     "declared_clause_id",
@@ -33,11 +35,15 @@ __all__ = [
 
 Edition = Literal["classic", "current"]
 CheckKind = Literal["static", "introspection", "behaviour"]
+#: What a check can leave behind: an open descriptor, a live thread, an unreaped child.
+LeakKind = Literal["descriptor", "thread", "child"]
 Version = Tuple[int, int]
 
 EDITIONS: tuple[Edition, ...] = ("classic", "current")
 CHECK_KINDS: tuple[CheckKind, ...] = ("static", "introspection", "behaviour")
-#: Traits a target can have; a clause applies to a target that has all of its traits.
+LEAK_KINDS: tuple[LeakKind, ...] = ("descriptor", "thread", "child")
+#: Traits a target can have.  A clause applies to a target that has all of its
+#: ``applies_to`` traits and none of its ``excludes`` traits.
 TRAITS: frozenset[str] = frozenset(
     {
         "server",
@@ -127,6 +133,11 @@ class Clause:
     check: CheckKind
     sources: tuple[Source, ...]
     note: str = ""
+    #: Traits of targets the clause does not describe (e.g. ``forking`` for a default
+    #: that ForkingMixIn documents as replaced).
+    excludes: frozenset[str] = frozenset()
+    #: On ``resources`` clauses: the kinds of leak this clause is charged with.
+    charges_leaks: tuple[LeakKind, ...] = ()
 
     def holds_for(self, version: Version) -> bool:
         """True when the clause describes Python ``version`` (a ``(major, minor)`` pair)."""
@@ -135,8 +146,22 @@ class Clause:
         return self.until is None or version <= self.until
 
     def applies_to_traits(self, traits: frozenset[str]) -> bool:
-        """True when a target with ``traits`` has every trait this clause needs."""
-        return self.applies_to <= traits
+        """True when a target with ``traits`` has every trait the clause needs, none it excludes."""
+        return self.inapplicable_reason(traits) is None
+
+    def inapplicable_reason(self, traits: frozenset[str]) -> Optional[str]:
+        """Why the clause does not apply to a target with ``traits``, or None when it does.
+
+        The reason is one short phrase, e.g. ``"needs datagram"`` or
+        ``"not for threading servers"``; missing traits are named before excluded ones.
+        """
+        missing = sorted(self.applies_to - traits)
+        if missing:
+            return "needs " + ", ".join(missing)
+        excluded = sorted(self.excludes & traits)
+        if excluded:
+            return "not for " + ", ".join(excluded) + " servers"
+        return None
 
     @property
     def versions_label(self) -> str:
@@ -173,6 +198,31 @@ class Catalogue:
         """The ``.declared`` clause of a documented member; ``KeyError`` if it is missing."""
         return self.get(declared_clause_id(kind, member))
 
+    def leak_clause(
+        self,
+        kind: LeakKind,
+        traits: frozenset[str],
+        *,
+        edition: Optional[Edition] = None,
+        version: Optional[Version] = None,
+    ) -> Optional[Clause]:
+        """The clause a leak of ``kind`` by a target with ``traits`` is charged to.
+
+        That is the first clause, in catalogue order, whose ``charges_leaks`` names ``kind``
+        and that applies to ``traits`` (and, when given, belongs to ``edition`` and holds
+        for ``version``).  None when no such clause applies: the leak is then the leaking
+        check's own failure.
+        """
+        for clause in self.clauses:
+            if kind not in clause.charges_leaks or not clause.applies_to_traits(traits):
+                continue
+            if edition is not None and edition not in clause.editions:
+                continue
+            if version is not None and not clause.holds_for(version):
+                continue
+            return clause
+        return None
+
     def in_section(self, section: str) -> tuple[Clause, ...]:
         """The clauses of ``section``, in catalogue order."""
         return tuple(clause for clause in self.clauses if clause.section == section)
@@ -192,6 +242,7 @@ _CHECK_NAMES: dict[object, CheckKind] = {
     "introspection": "introspection",
     "behaviour": "behaviour",
 }
+_LEAK_NAMES: dict[str, LeakKind] = {kind: kind for kind in LEAK_KINDS}
 
 
 def _as_list(value: object, where: str) -> list[object]:
@@ -235,6 +286,20 @@ def _edition(raw: object, where: str) -> Edition:
     return edition
 
 
+def _parse_leak_kinds(raw: object, section: str, where: str) -> tuple[LeakKind, ...]:
+    kinds: list[LeakKind] = []
+    for name in _as_strings(raw, where):
+        kind = _LEAK_NAMES.get(name)
+        if kind is None:
+            raise CatalogueError(f"{where}: charges_leaks must list kinds from {LEAK_KINDS}")
+        if kind in kinds:
+            raise CatalogueError(f"{where}: charges_leaks lists {name!r} twice")
+        kinds.append(kind)
+    if kinds and section != "resources":
+        raise CatalogueError(f"{where}: only resources clauses can be charged with leaks")
+    return tuple(kinds)
+
+
 def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
     where = f"clause {record.get('id', '?')!r}"
     clause_id = _str_field(record, "id", where)
@@ -251,6 +316,12 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
     applies_to = _as_strings(record.get("applies_to"), where)
     if not set(applies_to) <= TRAITS:
         raise CatalogueError(f"{where}: applies_to must list traits from {sorted(TRAITS)}")
+    excludes = _as_strings(record.get("excludes", []), where)
+    if not set(excludes) <= TRAITS:
+        raise CatalogueError(f"{where}: excludes must list traits from {sorted(TRAITS)}")
+    if set(excludes) & set(applies_to):
+        raise CatalogueError(f"{where}: a trait cannot be both required and excluded")
+    charges_leaks = _parse_leak_kinds(record.get("charges_leaks", []), section, where)
     raw_check = record.get("check")
     check = _CHECK_NAMES.get(raw_check) if isinstance(raw_check, str) else None
     if check is None:
@@ -289,6 +360,8 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
         check=check,
         sources=tuple(sources),
         note=note,
+        excludes=frozenset(excludes),
+        charges_leaks=charges_leaks,
     )
 
 

@@ -8,19 +8,31 @@ whose clause does not apply; ``conftest.py`` adds ``harness`` (a
 :class:`sockspec.conformance.harness.Harness` for the target) and
 ``sockspec_edition``.
 
-Modules follow the catalogue's sections: ``test_creation`` (creation notes and
-the concrete classes), ``test_server_methods`` (the request loop and its hooks),
-``test_server_attributes`` (attributes and class variables as the socket shows
-them), ``test_handlers`` (base, stream and datagram handlers),
-``test_threading`` and ``test_forking`` (the mix-ins), ``test_resources``,
-``test_declared`` (introspection: documented members through
-:func:`~sockspec.spec.verification.verify`, the module's classes, parameters and defaults)
-and ``test_typed_contract`` (run-time evidence for the typed clauses).
+Modules follow the catalogue's sections, and the server methods are grouped by
+member: ``test_creation`` (creation notes and the concrete classes);
+``test_handle_request``, ``test_serve_forever``, ``test_shutdown``,
+``test_server_close`` (with the context manager), ``test_handle_error``,
+``test_request_hooks`` (get_request, verify_request, process_request,
+finish_request, shutdown_request, handle_timeout) and ``test_activation``
+(server_bind, server_activate, fileno); ``test_server_attributes`` (attributes and
+class variables as the socket shows them); ``test_handlers`` (BaseRequestHandler)
+and ``test_handler_io`` (stream and datagram rfile/wfile); ``test_threading`` and
+``test_forking`` (the mix-ins); ``test_resources``; ``test_declared``
+(introspection: documented members through :func:`~sockspec.spec.verification.verify`,
+the module's classes and parameters) and ``test_defaults`` (documented default
+values); ``test_typed_contract`` (run-time evidence for the typed clauses).
+Set-ups several modules share (a spy on get_request, a tracked socket pair, a server
+built unbound or with mix-in attributes, each checking its precondition) are in
+``_helpers``.
 
 A check that observes something which must *not* happen (a ``shutdown()`` that
 returns early, a second child that starts too soon) gives the target a short
 grace period to do it; passing targets pay that wait, and no check asserts how
-long anything took.  A check skips itself, with the reason, only where its
-clause's text excludes the target (e.g. "a server without a mix-in") or the
-platform lacks what the observation needs.
+long anything took.  Which targets a clause applies to is the catalogue's
+(``applies_to`` and ``excludes``, e.g. "not for threading servers"): a check skips
+itself only where the platform lacks what the observation needs, or where the
+target is not the kind of object its clause speaks of (a subclass from another
+module for a default value).  A check whose precondition is another clause's
+promise calls :func:`~sockspec.conformance.preconditions.blocked` when it does not
+hold.
 """

@@ -1,4 +1,4 @@
-"""Introspection checks: documented members, signatures, defaults and the module's classes.
+"""Introspection checks: documented members, signatures and the module's classes.
 
 Every ``<area>.<member>.declared`` clause of the catalogue becomes one check
 (parametrized, one clause marker each), decided by :func:`~sockspec.spec.verification.verify`
@@ -14,20 +14,22 @@ from __future__ import annotations
 import inspect
 import os
 import socket
-import sys
 import types
 from collections.abc import Iterator
-from typing import Any, Optional, cast
+from typing import Any, cast
 
 import pytest
 import typing_extensions
 from sockspec import spec
+from sockspec.conformance.checks._helpers import implementation_module
 from sockspec.conformance.harness import TargetLike
 from sockspec.spec import classic, load_catalogue
-from sockspec.spec.catalogue import Clause
+from sockspec.spec.catalogue import KIND_AREAS, Clause
+from sockspec.spec.verification import PROTOCOL_KINDS
 
 _CATALOGUE = load_catalogue()
-_MEMBER_AREAS = ("server", "handler", "stream_handler", "datagram_handler", "threading", "forking")
+#: The areas of the members the Protocols declare (the module's classes are checked below).
+_MEMBER_AREAS = frozenset(KIND_AREAS[kind] for kind in PROTOCOL_KINDS.values())
 
 
 def _declared_clauses() -> Iterator[Clause]:
@@ -107,23 +109,6 @@ def _has_member(cls: type, member: str) -> bool:
 # -- what the module provides ---------------------------------------------------------------
 
 
-def _implementation(target: TargetLike) -> types.ModuleType:
-    """The target's module if it is a socketserver implementation; skips the check otherwise."""
-    # The module the user named first: implementations may define their classes in
-    # submodules and re-export them, as the documented module does not care where.
-    for name in (target.spec.split(":")[0].split("[")[0], target.obj.__module__):
-        module = sys.modules.get(name)
-        if module is not None and all(
-            isinstance(getattr(module, member, None), type)
-            for member in ("TCPServer", "BaseRequestHandler")
-        ):
-            return module
-    pytest.skip(
-        f"not applicable: {target.obj.__module__} is not a socketserver implementation "
-        "(it defines no TCPServer and BaseRequestHandler); the clause is about such a module"
-    )
-
-
 _MODULE_CLASSES = [
     clause
     for clause in _CATALOGUE.clauses
@@ -143,7 +128,7 @@ _MODULE_CLASSES = [
 )
 def test_module_provides_class(target: TargetLike, clause_id: str) -> None:
     """The implementation's module provides the documented class."""
-    module = _implementation(target)
+    module = implementation_module(target)
     name = _CATALOGUE.get(clause_id).member or ""
     provided = getattr(module, name, None)
     assert isinstance(provided, type), (
@@ -181,7 +166,7 @@ def test_serve_forever_poll_interval(target: TargetLike) -> None:
 @pytest.mark.clause("creation.uniform_interface")
 def test_uniform_interface(target: TargetLike, sockspec_edition: str) -> None:
     """TCP, UDP and both Unix server classes provide the same documented members."""
-    module = _implementation(target)
+    module = implementation_module(target)
     protocol = classic.BaseServer if sockspec_edition == "classic" else spec.BaseServer
     found = {
         name: [p.member for p in spec.verify(_class(module, name), protocol)]
@@ -194,7 +179,7 @@ def test_uniform_interface(target: TargetLike, sockspec_edition: str) -> None:
 @pytest.mark.clause("creation.base_server.leaves_socket_to_subclasses")
 def test_base_server_has_no_socket(target: TargetLike) -> None:
     """BaseServer stores its arguments but makes no socket, leaving that to subclasses."""
-    module = _implementation(target)
+    module = implementation_module(target)
     base = _class(module, "BaseServer")
     handler = _class(module, "BaseRequestHandler")
     address = ("127.0.0.1", 0)
@@ -213,7 +198,7 @@ def test_base_server_has_no_socket(target: TargetLike) -> None:
 @pytest.mark.clause("creation.unix.availability")
 def test_unix_classes_follow_af_unix(target: TargetLike) -> None:
     """The Unix server classes exist exactly where socket.AF_UNIX exists."""
-    module = _implementation(target)
+    module = implementation_module(target)
     present = {name: hasattr(module, name) for name in ("UnixStreamServer", "UnixDatagramServer")}
     expected = hasattr(socket, "AF_UNIX")
     assert all(value == expected for value in present.values()), (
@@ -224,7 +209,7 @@ def test_unix_classes_follow_af_unix(target: TargetLike) -> None:
 @pytest.mark.clause("creation.forking.posix_only")
 def test_forking_classes_follow_fork(target: TargetLike) -> None:
     """ForkingMixIn and the forking servers exist exactly where os.fork exists."""
-    module = _implementation(target)
+    module = implementation_module(target)
     names = ("ForkingMixIn", "ForkingTCPServer", "ForkingUDPServer")
     present = {name: hasattr(module, name) for name in names}
     expected = hasattr(os, "fork")
@@ -264,7 +249,7 @@ def test_forking_classes_follow_fork(target: TargetLike) -> None:
 )
 def test_class_hierarchy(target: TargetLike, clause_id: str, child: str, parent: str) -> None:
     """The documented server classes derive from the documented parents."""
-    module = _implementation(target)
+    module = implementation_module(target)
     child_class, parent_class = _class(module, child), _class(module, parent)
     assert issubclass(child_class, parent_class), f"expected {child} to subclass {parent}"
     if child == "UnixStreamServer":
@@ -287,7 +272,7 @@ def _predefined(module: types.ModuleType) -> Iterator[tuple[str, Any, str]]:
 @pytest.mark.clause("creation.predefined.composition")
 def test_predefined_composition(target: TargetLike) -> None:
     """Each predefined threading/forking server lists its mix-in first, then its server class."""
-    module = _implementation(target)
+    module = implementation_module(target)
     wrong: list[str] = []
     for name, cls, mixin_name in _predefined(module):
         mixin = _class(module, mixin_name)
@@ -302,7 +287,7 @@ def test_predefined_composition(target: TargetLike) -> None:
 @pytest.mark.clause("creation.predefined.forking_unix")
 def test_forking_unix_servers(target: TargetLike) -> None:
     """The forking Unix servers combine ForkingMixIn with the Unix stream and datagram servers."""
-    module = _implementation(target)
+    module = implementation_module(target)
     forking = _class(module, "ForkingMixIn")
     for name, base in (
         ("ForkingUnixStreamServer", "UnixStreamServer"),
@@ -317,7 +302,7 @@ def test_forking_unix_servers(target: TargetLike) -> None:
 @pytest.mark.clause("creation.mixin.attributes_tune")
 def test_mixin_knobs_are_class_attributes(target: TargetLike) -> None:
     """daemon_threads, max_children and timeout are class attributes a subclass can override."""
-    module = _implementation(target)
+    module = implementation_module(target)
     knobs = [("ThreadingMixIn", "daemon_threads")]
     if hasattr(module, "ForkingMixIn"):
         knobs += [("ForkingMixIn", "max_children"), ("ForkingMixIn", "timeout")]
@@ -328,7 +313,7 @@ def test_mixin_knobs_are_class_attributes(target: TargetLike) -> None:
 @pytest.mark.clause("stream_handler.setup_finish.overridden")
 def test_stream_and_datagram_handlers_define_setup_finish(target: TargetLike) -> None:
     """StreamRequestHandler and DatagramRequestHandler define their own setup() and finish()."""
-    module = _implementation(target)
+    module = implementation_module(target)
     missing = [
         f"{cls}.{hook}"
         for cls in ("StreamRequestHandler", "DatagramRequestHandler")
@@ -336,66 +321,3 @@ def test_stream_and_datagram_handlers_define_setup_finish(target: TargetLike) ->
         if hook not in vars(_class(module, cls))
     ]
     assert not missing, f"expected own definitions of {missing}"
-
-
-def _default(target: TargetLike, name: str, expected: object) -> None:
-    module = _implementation(target)
-    if target.obj.__module__ != module.__name__:
-        pytest.skip("not applicable: the target is a subclass, which may set its own value")
-    value: Optional[object] = getattr(target.obj, name, None)
-    same = value == expected and type(value) is type(expected)
-    assert same, f"expected {target.obj.__qualname__}.{name} == {expected!r}; got {value!r}"
-
-
-@pytest.mark.clause("server.allow_reuse_address.default_false")
-def test_allow_reuse_address_default(target: TargetLike) -> None:
-    """allow_reuse_address is False by default."""
-    _default(target, "allow_reuse_address", False)
-
-
-@pytest.mark.clause("server.request_queue_size.default_five")
-def test_request_queue_size_default(target: TargetLike) -> None:
-    """request_queue_size is 5 by default."""
-    _default(target, "request_queue_size", 5)
-
-
-@pytest.mark.clause("server.timeout.default_none")
-def test_timeout_default(target: TargetLike) -> None:
-    """timeout is None by default on servers without ForkingMixIn."""
-    if "forking" in target.traits:
-        pytest.skip("not applicable: ForkingMixIn sets its own timeout")
-    module = _implementation(target)
-    if target.obj.__module__ != module.__name__:
-        pytest.skip("not applicable: the target is a subclass, which may set its own value")
-    value = getattr(target.obj, "timeout", "missing")
-    assert value is None, f"expected timeout None; got {value!r}"
-
-
-@pytest.mark.clause("threading.daemon_threads.default_false")
-def test_daemon_threads_default(target: TargetLike) -> None:
-    """daemon_threads is False by default."""
-    _default(target, "daemon_threads", False)
-
-
-@pytest.mark.clause("threading.block_on_close.default_true")
-def test_threading_block_on_close_default(target: TargetLike) -> None:
-    """A threading server's block_on_close is True by default."""
-    _default(target, "block_on_close", True)
-
-
-@pytest.mark.clause("forking.block_on_close.default_true")
-def test_forking_block_on_close_default(target: TargetLike) -> None:
-    """A forking server's block_on_close is True by default."""
-    _default(target, "block_on_close", True)
-
-
-@pytest.mark.clause("forking.max_children.default")
-def test_max_children_default(target: TargetLike) -> None:
-    """max_children is 40 by default."""
-    _default(target, "max_children", 40)
-
-
-@pytest.mark.clause("forking.timeout.default")
-def test_forking_timeout_default(target: TargetLike) -> None:
-    """ForkingMixIn's timeout is 300 seconds."""
-    _default(target, "timeout", 300)

@@ -12,6 +12,7 @@ import socket
 from typing import Any, Optional
 
 import pytest
+from sockspec.conformance.checks._helpers import GetRequestSpy, configured_server
 from sockspec.conformance.harness import BackgroundCall, Harness, Recorder, TargetLike, child_state
 
 
@@ -49,18 +50,12 @@ def test_request_handled_in_child(target: TargetLike, harness: Harness) -> None:
 @pytest.mark.clause("forking.process_request.parent_closes")
 def test_parent_closes_its_copy(target: TargetLike, harness: Harness) -> None:
     """After forking, the server process closes its own copy of the stream request."""
-    requests: list[socket.socket] = []
-    base = harness.server_base()
-
-    def get_request(self: Any) -> Any:
-        result = base.get_request(self)
-        requests.append(result[0])
-        return result
-
-    server = harness.make_server(attrs={"get_request": get_request})
+    spy = GetRequestSpy(harness)
+    server = harness.make_server(attrs=spy.attrs)
     client = harness.send(server)
     harness.handle_one(server)
     harness.reply(client)
+    requests: list[socket.socket] = spy.requests
     assert requests, "expected get_request() to be called"
     assert requests[0].fileno() == -1, (
         "expected the server process to close its copy of the request after forking; it is open"
@@ -147,8 +142,8 @@ def _close_with_running_child(
     """server_close() while a child is blocked; returns (returned early, child state, pid)."""
     recorder = harness.recorder()
     hold, release = harness.release_pipe()
-    server = harness.make_server(
-        harness.reply_handler(recorder, hold_fd=hold), attrs={"block_on_close": block_on_close}
+    server = configured_server(
+        harness, harness.reply_handler(recorder, hold_fd=hold), {"block_on_close": block_on_close}
     )
     client = harness.send(server)
     harness.handle_one(server)

@@ -1,4 +1,4 @@
-"""Checks for request handlers: the base class, stream handlers and datagram handlers.
+"""Checks for BaseRequestHandler: its hooks, their order and its attributes.
 
 A handler target runs under a standard-library server of its kind (see
 :meth:`Harness.server_base`); each check subclasses the target, wrapping or
@@ -7,12 +7,12 @@ replacing only the hook it observes, so the target's other hooks still run.
 
 from __future__ import annotations
 
-import io
 import socket
 import socketserver
-from typing import Any, cast
+from typing import Any
 
 import pytest
+from sockspec.conformance.checks._helpers import GetRequestSpy, quiet_server
 from sockspec.conformance.harness import (
     DeliberateFailure,
     Harness,
@@ -43,13 +43,6 @@ def _recorded(base: Any, name: str, recorder: Recorder) -> Any:
     return hook
 
 
-def _quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:
-    def handle_error(self: Any, request: Any, client_address: Any) -> None:
-        recorder.record("handle_error")
-
-    return harness.make_server(handler, recorder=recorder, attrs={"handle_error": handle_error})
-
-
 def _hook_calls(recorder: Recorder) -> list[str]:
     return [name for name in recorder.names() if name in HOOKS]
 
@@ -65,7 +58,7 @@ def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None
     """setup(), handle() and finish() each run once, in that order, per request."""
     recorder = harness.recorder()
     handler = _wrapping(harness.handler_base(), recorder)
-    server = _quiet_server(harness, handler, recorder)
+    server = quiet_server(harness, handler, recorder)
     harness.exchange(server, b"", expect_reply=False, end=True)
     observed = _hook_calls(recorder)
     assert observed == list(HOOKS), f"expected {list(HOOKS)}; observed {observed}"
@@ -82,7 +75,7 @@ def test_new_instance_per_request(target: TargetLike, harness: Harness) -> None:
         recorder.record("instance", id(self))
 
     handler = type("Counting", (harness.handler_base(),), {"handle": handle})
-    server = _quiet_server(harness, handler, recorder)
+    server = quiet_server(harness, handler, recorder)
     for _ in range(3):
         harness.exchange(server, b"", expect_reply=False, end=True)
     distinct = {repr(event.values) for event in recorder.named("instance")}
@@ -107,7 +100,7 @@ def test_attributes_set_before_setup(target: TargetLike, harness: Harness) -> No
 
     handler = type("Observing", (base,), {"setup": setup})
     recorder = harness.recorder()
-    server = _quiet_server(harness, handler, recorder)
+    server = quiet_server(harness, handler, recorder)
     client = harness.send(server, b"", end=True)
     harness.handle_one(server)
     assert seen, "expected setup() to run"
@@ -123,22 +116,17 @@ def test_attributes_set_before_setup(target: TargetLike, harness: Harness) -> No
 @pytest.mark.clause("handler.client_address.from_get_request")
 def test_client_address_from_get_request(target: TargetLike, harness: Harness) -> None:
     """A handler's client_address is the address get_request() returned."""
-    addresses: list[object] = []
+    spy = GetRequestSpy(harness)
     seen: list[object] = []
-    server_base = harness.server_base()
-
-    def get_request(self: Any) -> Any:
-        result = server_base.get_request(self)
-        addresses.append(result[1])
-        return result
 
     def handle(self: Any) -> None:
         seen.append(self.client_address)
 
     handler = type("Observing", (harness.handler_base(),), {"handle": handle})
-    server = harness.make_server(handler, attrs={"get_request": get_request})
+    server = harness.make_server(handler, attrs=spy.attrs)
     harness.exchange(server, b"", expect_reply=False, end=True)
     assert seen, "expected the handler to run"
+    addresses: list[object] = spy.addresses
     assert seen[0] == addresses[0], (
         f"expected client_address {addresses[0]!r} from get_request(); got {seen[0]!r}"
     )
@@ -230,7 +218,7 @@ def test_handle_default_just_closes(target: TargetLike, harness: Harness) -> Non
     if _overrides(target.obj, "handle"):
         pytest.skip("not applicable: the target defines its own handle()")
     recorder = harness.recorder()
-    server = _quiet_server(harness, harness.handler_base(), recorder)
+    server = quiet_server(harness, harness.handler_base(), recorder)
     reply = harness.exchange(server, b"ignored\n", expect_reply=not harness.datagram)
     assert reply == b"", f"expected nothing back from the default handle(); got {reply!r}"
     assert recorder.named("handle_error") == [], "expected the default handle() not to fail"
@@ -246,7 +234,7 @@ def test_setup_error_skips_handle_and_finish(target: TargetLike, harness: Harnes
         raise DeliberateFailure("deliberate setup failure from the check")
 
     handler = _wrapping(harness.handler_base(), recorder, setup=setup)
-    server = _quiet_server(harness, handler, recorder)
+    server = quiet_server(harness, handler, recorder)
     harness.exchange(server, b"", expect_reply=False, end=True)
     observed = _hook_calls(recorder)
     assert observed == ["setup"], f"expected only ['setup'] after it raised; observed {observed}"
@@ -260,7 +248,7 @@ def _handle_raises(harness: Harness) -> list[str]:
         raise DeliberateFailure("deliberate handle failure from the check")
 
     handler = _wrapping(harness.handler_base(), recorder, handle=handle)
-    server = _quiet_server(harness, handler, recorder)
+    server = quiet_server(harness, handler, recorder)
     harness.exchange(server, b"", expect_reply=False, end=True)
     return [name for name in recorder.names() if name in (*HOOKS, "handle_error")]
 
@@ -279,120 +267,3 @@ def test_finish_runs_after_handle_raises(target: TargetLike, harness: Harness) -
     assert observed == ["setup", "handle", "finish", "handle_error"], (
         f"expected setup, handle, finish, then the server's handle_error; observed {observed}"
     )
-
-
-def _stream_handler(harness: Harness, handle: Any) -> Any:
-    handler = type("Checked", (harness.io_handler_base(),), {"handle": handle})
-    recorder = harness.recorder()
-    return _quiet_server(harness, handler, recorder)
-
-
-@pytest.mark.clause("stream_handler.rfile.readable")
-def test_rfile_reads_what_the_client_sent(target: TargetLike, harness: Harness) -> None:
-    """rfile yields the client's bytes, in order, up to end-of-file."""
-    seen: list[bytes] = []
-
-    def handle(self: Any) -> None:
-        seen.append(self.rfile.read())
-
-    server = _stream_handler(harness, handle)
-    payload = b"first line\nsecond line\n" + bytes(range(256)) * 64
-    harness.exchange(server, payload, end=True)
-    assert seen, "expected handle() to run"
-    assert seen[0] == payload, (
-        f"expected rfile to return the {len(payload)} bytes sent; got {len(seen[0])} bytes"
-    )
-
-
-@pytest.mark.clause("stream_handler.wfile.writable")
-def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
-    """What handle() writes to wfile reaches the client, in order."""
-    parts = [b"part-one;", b"part-two;", bytes(range(256)) * 64]
-
-    def handle(self: Any) -> None:
-        for part in parts:
-            self.wfile.write(part)
-
-    server = _stream_handler(harness, handle)
-    reply = harness.exchange(server, b"", end=True)
-    expected = b"".join(parts)
-    assert reply == expected, (
-        f"expected the {len(expected)} bytes written to wfile; the client got {len(reply)}"
-    )
-
-
-@pytest.mark.clause("stream_handler.rfile.buffered_io")
-def test_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
-    """rfile offers the readable BufferedIOBase interface: read, read1, readline, readinto."""
-    seen: list[object] = []
-
-    def handle(self: Any) -> None:
-        rfile = self.rfile
-        seen.append(isinstance(rfile, io.BufferedIOBase))
-        seen.append(rfile.readline())
-        buffer = bytearray(4)
-        seen.append(rfile.readinto(buffer))
-        seen.append(bytes(buffer))
-        seen.append(rfile.read1(3))
-        seen.append(rfile.read())
-
-    server = _stream_handler(harness, handle)
-    harness.exchange(server, b"line\nabcdefghij", end=True)
-    assert seen, "expected handle() to run"
-    assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
-    line, count, filled, first, rest = seen[1:]
-    assert (line, count, filled) == (b"line\n", 4, b"abcd"), (
-        f"expected readline() -> b'line\\n', readinto() -> 4 (b'abcd'); "
-        f"got {line!r}, {count!r} ({filled!r})"
-    )
-    assert isinstance(first, bytes), f"expected read1() to return bytes; got {first!r}"
-    assert first + cast("bytes", rest) == b"efghij", (
-        f"expected read1()+read() to give b'efghij'; got {seen!r}"
-    )
-
-
-@pytest.mark.clause("stream_handler.wfile.buffered_io")
-def test_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
-    """wfile is a writable BufferedIOBase whose write() returns the number of bytes taken."""
-    seen: list[object] = []
-
-    def handle(self: Any) -> None:
-        wfile = self.wfile
-        seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
-        seen.append(wfile.write(b"hello"))
-        seen.append(wfile.write(memoryview(b"world")))
-
-    server = _stream_handler(harness, handle)
-    reply = harness.exchange(server, b"", end=True)
-    assert seen == [True, True, 5, 5], (
-        "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
-        f" == [True, True, 5, 5]; got {seen!r}"
-    )
-    assert reply == b"helloworld", f"expected the client to get b'helloworld'; got {reply!r}"
-
-
-@pytest.mark.clause("datagram_handler.rfile.readable")
-def test_datagram_rfile_is_the_datagram(target: TargetLike, harness: Harness) -> None:
-    """In a datagram handler, rfile yields exactly the received datagram."""
-    seen: list[bytes] = []
-
-    def handle(self: Any) -> None:
-        seen.append(self.rfile.read())
-
-    server = _stream_handler(harness, handle)
-    payload = b"one datagram\nwith two lines"
-    harness.exchange(server, payload, expect_reply=False)
-    assert seen == [payload], f"expected rfile to hold {payload!r}; got {seen!r}"
-
-
-@pytest.mark.clause("datagram_handler.reply_through_wfile")
-def test_datagram_wfile_is_sent_back(target: TargetLike, harness: Harness) -> None:
-    """What a datagram handler writes to wfile comes back to the client as one datagram."""
-
-    def handle(self: Any) -> None:
-        self.wfile.write(b"answer:")
-        self.wfile.write(self.rfile.read())
-
-    server = _stream_handler(harness, handle)
-    reply = harness.exchange(server, b"question")
-    assert reply == b"answer:question", f"expected one datagram b'answer:question'; got {reply!r}"

@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 import pytest
+from sockspec.conformance.checks._helpers import GetRequestSpy
 from sockspec.conformance.harness import DeliberateFailure, Harness, TargetLike
 
 
@@ -27,25 +28,20 @@ def test_no_descriptor_after_close(target: TargetLike, harness: Harness) -> None
 
 
 def _request_socket_closed(harness: Harness, fail: bool) -> None:
-    requests: list[socket.socket] = []
-    base = harness.server_base()
-
-    def get_request(self: Any) -> Any:
-        result = base.get_request(self)
-        requests.append(result[0])
-        return result
+    spy = GetRequestSpy(harness)
 
     def handle_error(self: Any, request: Any, client_address: Any) -> None:
         pass  # the failure is deliberate; keep the output clean
 
     server = harness.make_server(
         harness.reply_handler(fail=fail),
-        attrs={"get_request": get_request, "handle_error": handle_error},
+        attrs={**spy.attrs, "handle_error": handle_error},
     )
     client = harness.send(server, b"fail\n" if fail else b"fine\n")
     with contextlib.suppress(DeliberateFailure):  # whether it escapes is another clause's
         harness.handle_one(server)
     harness.reply(client)
+    requests: list[socket.socket] = spy.requests
     assert requests, "expected get_request() to be called"
     request = requests[0]
     closed = harness.wait_until(lambda: request.fileno() == -1)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import pytest
+from sockspec.conformance.checks._helpers import GetRequestSpy
 from sockspec.conformance.harness import Harness, TargetLike, listen_backlog
 
 #: The backlog the request_queue_size checks ask for: small, and unlike any default.
@@ -192,16 +193,10 @@ def test_max_packet_size_truncates(target: TargetLike, harness: Harness) -> None
 @pytest.mark.clause("server.get_request.datagram_pair")
 def test_datagram_get_request_pair(target: TargetLike, harness: Harness) -> None:
     """A datagram server's get_request() request is (datagram bytes, the server's socket)."""
-    results: list[Any] = []
-    base = harness.server_base()
-
-    def get_request(self: Any) -> Any:
-        result = base.get_request(self)
-        results.append(result)
-        return result
-
-    server = harness.make_server(attrs={"get_request": get_request})
+    spy = GetRequestSpy(harness)
+    server = harness.make_server(attrs=spy.attrs)
     harness.exchange(server, b"pair-datagram")
+    results = spy.results
     assert results, "expected get_request() to be called"
     request: object = results[0][0]
     assert isinstance(request, tuple), f"expected a (data, socket) pair; got {request!r}"

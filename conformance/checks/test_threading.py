@@ -10,6 +10,7 @@ import threading
 from typing import Any, Optional
 
 import pytest
+from sockspec.conformance.checks._helpers import configured_server
 from sockspec.conformance.harness import (
     BackgroundCall,
     Harness,
@@ -48,7 +49,7 @@ def test_daemon_threads_honoured(target: TargetLike, harness: Harness, daemon: b
             seen.append(threading.current_thread().daemon)
 
     handler = type("Observing", (Observing,), {"io_timeout": harness.timeout})
-    server = harness.make_server(handler, attrs={"daemon_threads": daemon})
+    server = configured_server(harness, handler, {"daemon_threads": daemon})
     harness.exchange(server)
     harness.wait_until(lambda: bool(seen))
     assert seen == [daemon], (
@@ -165,7 +166,7 @@ def _blocked_request(harness: Harness, attrs: dict[str, object]) -> tuple[Any, A
     recorder = harness.recorder()
     handler = type("Lingering", (Lingering,), {"io_timeout": harness.timeout, "recorder": recorder})
     attributes = {"server_close": server_close, **attrs}
-    server = harness.make_server(handler, attrs=attributes)
+    server = configured_server(harness, handler, attributes)
     client = harness.send(server)
     harness.handle_one(server)
     # Wait for the reply: closing a datagram server's socket earlier would lose it.

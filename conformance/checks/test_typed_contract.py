@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 from sockspec import spec
+from sockspec.conformance.checks._helpers import tracked_socketpair
 from sockspec.conformance.harness import Harness, TargetLike
 
 
@@ -29,9 +30,7 @@ def test_fileno_returns_int(target: TargetLike, harness: Harness) -> None:
 def test_verify_request_returns_bool(target: TargetLike, harness: Harness) -> None:
     """verify_request(request, client_address) returns a bool."""
     server = harness.make_server()
-    left, right = socket.socketpair()
-    harness.track(left)
-    harness.track(right)
+    left, _ = tracked_socketpair(harness)
     value: object = server.verify_request(left, ("127.0.0.1", 4321))
     assert isinstance(value, bool), f"expected a bool; got {type(value).__name__}"
 

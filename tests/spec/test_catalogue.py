@@ -300,6 +300,18 @@ BROKEN = [
     pytest.param(_break((*_CLAUSE, "since"), "3"), "expected a version", id="bad-since"),
     pytest.param(_break((*_CLAUSE, "until"), "2.3"), "earlier than since", id="until-early"),
     pytest.param(_break((*_CLAUSE, "applies_to"), ["tcp"]), "applies_to", id="bad-trait"),
+    pytest.param(_break((*_CLAUSE, "excludes"), ["tcp"]), "excludes must", id="bad-exclude"),
+    pytest.param(
+        _break((*_CLAUSE, "excludes"), ["server"]), "required and excluded", id="self-excluding"
+    ),
+    pytest.param(
+        _break((*_CLAUSE, "charges_leaks"), ["memory"]), "charges_leaks must", id="bad-leak-kind"
+    ),
+    pytest.param(
+        _break((*_CLAUSE, "charges_leaks"), ["thread"]),
+        "only resources clauses",
+        id="leak-outside-resources",
+    ),
     pytest.param(_break((*_CLAUSE, "check"), "manual"), "check must be", id="bad-check"),
     pytest.param(_break((*_CLAUSE, "sources"), []), "at least one source", id="no-source"),
     pytest.param(

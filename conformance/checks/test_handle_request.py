@@ -1,0 +1,118 @@
+"""Checks for handle_request(): the steps of one request, one at a time, and its timeout."""
+
+from __future__ import annotations
+
+import select
+from typing import Any
+
+import pytest
+from sockspec.conformance.harness import (
+    BackgroundCall,
+    Harness,
+    TargetLike,
+)
+
+LOOP_STEPS = ("get_request", "verify_request", "process_request")
+
+
+def _calls(names: list[str], wanted: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in wanted]
+
+
+@pytest.mark.clause("server.handle_request.order")
+def test_handle_request_calls_steps_in_order(target: TargetLike, harness: Harness) -> None:
+    """handle_request calls get_request, then verify_request, then process_request."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder, record=LOOP_STEPS)
+    reply = harness.exchange(server)
+    observed = _calls(recorder.names(), LOOP_STEPS)
+    assert observed == list(LOOP_STEPS), (
+        f"expected the calls {list(LOOP_STEPS)}; observed {observed}"
+    )
+    assert reply.startswith(b"reply:"), f"expected the handler's reply; observed {reply!r}"
+
+
+@pytest.mark.clause("server.handle_request.order")
+def test_failed_get_request_stops_the_request(target: TargetLike, harness: Harness) -> None:
+    """When get_request raises OSError, neither verify_request nor process_request runs."""
+    recorder = harness.recorder()
+    datagram = harness.datagram
+
+    def get_request(self: Any) -> Any:
+        request, _ = harness.server_base().get_request(self)
+        if not datagram:
+            request.close()
+        recorder.record("get_request")
+        raise OSError("deliberate get_request failure from the check")
+
+    server = harness.make_server(
+        recorder=recorder,
+        attrs={"get_request": get_request},
+        record=("verify_request", "process_request"),
+    )
+    harness.send(server)
+    try:
+        harness.handle_one(server)
+    except OSError:
+        recorder.record("handle_request:raised")
+    observed = _calls(recorder.names(), LOOP_STEPS)
+    assert observed == ["get_request"], (
+        f"expected only ['get_request'] after it raised OSError; observed {observed}"
+    )
+
+
+@pytest.mark.clause("server.handle_request.one_request")
+def test_handle_request_handles_one_request(target: TargetLike, harness: Harness) -> None:
+    """One handle_request() call handles one request and leaves the next one waiting."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder)
+    first = harness.send(server, b"first\n")
+    second = harness.send(server, b"second\n")
+    harness.handle_one(server)
+    recorder.wait_count("replied", 1, harness.timeout)
+    handled = len(recorder.named("setup"))
+    still_waiting, _, _ = select.select([server.socket], [], [], 0)
+    assert handled == 1, f"expected one handler to run for one handle_request(); {handled} ran"
+    assert still_waiting, "expected the second request to stay queued until the next call"
+    harness.handle_one(server)
+    replies = sorted([harness.reply(first), harness.reply(second)])
+    assert all(reply.startswith(b"reply:") for reply in replies), f"got {replies!r}"
+
+
+@pytest.mark.clause("server.handle_request.timeout")
+def test_handle_request_timeout(target: TargetLike, harness: Harness) -> None:
+    """With no request within ``timeout``, handle_request calls handle_timeout and returns."""
+    recorder = harness.recorder()
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": harness.grace / 4}, record=("handle_timeout",)
+    )
+    call = BackgroundCall(server.handle_request)
+    if not call.wait(harness.timeout):
+        harness.send(server)  # let a blocked handle_request finish
+        call.wait(harness.timeout)
+        pytest.fail(
+            f"expected handle_request to return after timeout={server.timeout:g} s; "
+            f"it was still waiting after {harness.timeout:g} s"
+        )
+    if call.error is not None:
+        raise call.error
+    count = len(recorder.named("handle_timeout"))
+    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
+
+
+@pytest.mark.clause("server.handle_request.timeout_none_waits")
+def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harness) -> None:
+    """With timeout None, handle_request waits for a request and never calls handle_timeout."""
+    recorder = harness.recorder()
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": None}, record=("handle_timeout",)
+    )
+    call = BackgroundCall(server.handle_request)
+    returned_early = call.wait(harness.grace)
+    client = harness.send(server)
+    finished = call.wait(harness.timeout)
+    timeouts = len(recorder.named("handle_timeout"))
+    assert not returned_early, "expected handle_request to keep waiting with timeout=None"
+    assert finished, "expected handle_request to return once a request arrived"
+    assert timeouts == 0, f"expected no handle_timeout call; observed {timeouts}"
+    assert harness.reply(client).startswith(b"reply:"), "expected the request to be handled"

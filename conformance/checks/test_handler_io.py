@@ -1,0 +1,134 @@
+"""Checks for the rfile and wfile of StreamRequestHandler and DatagramRequestHandler.
+
+As in ``test_handlers``, a handler target runs under a standard-library server of its
+kind and each check subclasses it, replacing only ``handle()``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, cast
+
+import pytest
+from sockspec.conformance.checks._helpers import quiet_server
+from sockspec.conformance.harness import (
+    Harness,
+    TargetLike,
+)
+
+
+def _stream_handler(harness: Harness, handle: Any) -> Any:
+    handler = type("Checked", (harness.io_handler_base(),), {"handle": handle})
+    recorder = harness.recorder()
+    return quiet_server(harness, handler, recorder)
+
+
+@pytest.mark.clause("stream_handler.rfile.readable")
+def test_rfile_reads_what_the_client_sent(target: TargetLike, harness: Harness) -> None:
+    """rfile yields the client's bytes, in order, up to end-of-file."""
+    seen: list[bytes] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    payload = b"first line\nsecond line\n" + bytes(range(256)) * 64
+    harness.exchange(server, payload, end=True)
+    assert seen, "expected handle() to run"
+    assert seen[0] == payload, (
+        f"expected rfile to return the {len(payload)} bytes sent; got {len(seen[0])} bytes"
+    )
+
+
+@pytest.mark.clause("stream_handler.wfile.writable")
+def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
+    """What handle() writes to wfile reaches the client, in order."""
+    parts = [b"part-one;", b"part-two;", bytes(range(256)) * 64]
+
+    def handle(self: Any) -> None:
+        for part in parts:
+            self.wfile.write(part)
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"", end=True)
+    expected = b"".join(parts)
+    assert reply == expected, (
+        f"expected the {len(expected)} bytes written to wfile; the client got {len(reply)}"
+    )
+
+
+@pytest.mark.clause("stream_handler.rfile.buffered_io")
+def test_rfile_is_buffered_reader(target: TargetLike, harness: Harness) -> None:
+    """rfile offers the readable BufferedIOBase interface: read, read1, readline, readinto."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        rfile = self.rfile
+        seen.append(isinstance(rfile, io.BufferedIOBase))
+        seen.append(rfile.readline())
+        buffer = bytearray(4)
+        seen.append(rfile.readinto(buffer))
+        seen.append(bytes(buffer))
+        seen.append(rfile.read1(3))
+        seen.append(rfile.read())
+
+    server = _stream_handler(harness, handle)
+    harness.exchange(server, b"line\nabcdefghij", end=True)
+    assert seen, "expected handle() to run"
+    assert seen[0] is True, f"expected rfile to be an io.BufferedIOBase; got {seen!r}"
+    line, count, filled, first, rest = seen[1:]
+    assert (line, count, filled) == (b"line\n", 4, b"abcd"), (
+        f"expected readline() -> b'line\\n', readinto() -> 4 (b'abcd'); "
+        f"got {line!r}, {count!r} ({filled!r})"
+    )
+    assert isinstance(first, bytes), f"expected read1() to return bytes; got {first!r}"
+    assert first + cast("bytes", rest) == b"efghij", (
+        f"expected read1()+read() to give b'efghij'; got {seen!r}"
+    )
+
+
+@pytest.mark.clause("stream_handler.wfile.buffered_io")
+def test_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
+    """wfile is a writable BufferedIOBase whose write() returns the number of bytes taken."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        wfile = self.wfile
+        seen.extend([isinstance(wfile, io.BufferedIOBase), wfile.writable()])
+        seen.append(wfile.write(b"hello"))
+        seen.append(wfile.write(memoryview(b"world")))
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"", end=True)
+    assert seen == [True, True, 5, 5], (
+        "expected [isinstance BufferedIOBase, writable(), write() -> 5, write(memoryview) -> 5]"
+        f" == [True, True, 5, 5]; got {seen!r}"
+    )
+    assert reply == b"helloworld", f"expected the client to get b'helloworld'; got {reply!r}"
+
+
+@pytest.mark.clause("datagram_handler.rfile.readable")
+def test_datagram_rfile_is_the_datagram(target: TargetLike, harness: Harness) -> None:
+    """In a datagram handler, rfile yields exactly the received datagram."""
+    seen: list[bytes] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    payload = b"one datagram\nwith two lines"
+    harness.exchange(server, payload, expect_reply=False)
+    assert seen == [payload], f"expected rfile to hold {payload!r}; got {seen!r}"
+
+
+@pytest.mark.clause("datagram_handler.reply_through_wfile")
+def test_datagram_wfile_is_sent_back(target: TargetLike, harness: Harness) -> None:
+    """What a datagram handler writes to wfile comes back to the client as one datagram."""
+
+    def handle(self: Any) -> None:
+        self.wfile.write(b"answer:")
+        self.wfile.write(self.rfile.read())
+
+    server = _stream_handler(harness, handle)
+    reply = harness.exchange(server, b"question")
+    assert reply == b"answer:question", f"expected one datagram b'answer:question'; got {reply!r}"
