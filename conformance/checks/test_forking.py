@@ -62,6 +62,29 @@ def test_parent_closes_its_copy(target: TargetLike, harness: Harness) -> None:
     )
 
 
+@pytest.mark.clause("forking.process_request.concurrent")
+def test_running_child_does_not_block_next_request(target: TargetLike, harness: Harness) -> None:
+    """Under serve_forever, a second request gets its child while the first child still runs."""
+    recorder = harness.recorder()
+    hold, release = harness.release_pipe()
+    server = harness.make_server(harness.reply_handler(recorder, hold_fd=hold))
+    try:
+        with harness.serving(server):
+            first = harness.send(server, b"first\n")
+            assert _child_pids(recorder, 1, harness.timeout), "expected a first child"
+            second = harness.send(server, b"second\n")
+            both = recorder.wait_for(lambda events: _setups(events) >= 2, harness.timeout)
+            release()
+            harness.reply(first)
+            harness.reply(second)
+    finally:
+        release()
+    assert both, (
+        "expected the second request to start its child while the first child was running; "
+        f"it waited {harness.timeout:g} s (does service_actions() wait for running children?)"
+    )
+
+
 @pytest.mark.clause("forking.children.reaped")
 def test_finished_children_are_reaped(target: TargetLike, harness: Harness) -> None:
     """While serve_forever runs, finished children are collected and leave no zombies."""
