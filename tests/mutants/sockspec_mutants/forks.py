@@ -66,6 +66,12 @@ if hasattr(os, "fork"):
         def service_actions(self) -> None:
             return None
 
+    class ServiceActionsWaitsForChildren(socketserver.ForkingTCPServer):
+        """service_actions waits for every running child, so requests are served one by one."""
+
+        def service_actions(self) -> None:
+            self.collect_children(blocking=True)
+
     class HandleTimeoutDoesNotCollect(socketserver.ForkingTCPServer):
         """handle_timeout leaves finished children uncollected."""
 

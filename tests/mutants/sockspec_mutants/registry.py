@@ -124,6 +124,7 @@ MUTANTS: dict[str, str] = {
     # ForkingMixIn
     f"{_FORKS}:HandlesInParent": "forking.process_request.child",
     f"{_FORKS}:ParentKeepsRequest": "forking.process_request.parent_closes",
+    f"{_FORKS}:ServiceActionsWaitsForChildren": "forking.process_request.concurrent",
     f"{_FORKS}:NeverReaps": "forking.children.reaped",
     f"{_FORKS}:ServiceActionsDoesNotCollect": "forking.service_actions.collects_children",
     f"{_FORKS}:HandleTimeoutDoesNotCollect": "forking.handle_timeout.collects_children",
