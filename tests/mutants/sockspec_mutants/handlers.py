@@ -50,6 +50,12 @@ class DiscardingWfile(socketserver.StreamRequestHandler):
         self.wfile = io.BytesIO()
 
 
+class BufferedWfile(socketserver.StreamRequestHandler):
+    """wfile is buffered (wbufsize -1): writes reach the client only when finish() flushes."""
+
+    wbufsize = -1
+
+
 class DatagramReplyDropped(socketserver.DatagramRequestHandler):
     """finish never sends what the handler wrote to wfile."""
 
