@@ -100,6 +100,38 @@ def test_handle_request_timeout(target: TargetLike, harness: Harness) -> None:
     assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
 
 
+@pytest.mark.clause("server.handle_request.socket_timeout")
+@pytest.mark.parametrize("server_timeout", [None, "long"])
+def test_handle_request_honours_socket_timeout(
+    target: TargetLike, harness: Harness, server_timeout: Any
+) -> None:
+    """A timeout on the listening socket bounds handle_request's wait as timeout does."""
+    recorder = harness.recorder()
+    timeout = None if server_timeout is None else harness.timeout * 10
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": timeout}, record=("handle_timeout",)
+    )
+    listening = getattr(server, "socket", None)
+    if listening is None:
+        pytest.skip("not applicable: the server has no listening socket attribute")
+    listening.settimeout(harness.grace / 4)
+    call = BackgroundCall(server.handle_request)
+    if not call.wait(harness.timeout):
+        harness.send(server)  # let a blocked handle_request finish
+        call.wait(harness.timeout)
+        pytest.fail(
+            f"expected handle_request to give up after the socket's timeout of"
+            f" {harness.grace / 4:g} s (server timeout {timeout}); it waited {harness.timeout:g} s"
+        )
+    if call.error is not None:
+        pytest.fail(
+            f"expected handle_request to time out after the socket's timeout (server timeout"
+            f" {timeout}); it raised {call.error!r}"
+        )
+    count = len(recorder.named("handle_timeout"))
+    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
+
+
 @pytest.mark.clause("server.handle_request.timeout_none_waits")
 def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harness) -> None:
     """With timeout None, handle_request waits for a request and never calls handle_timeout."""
