@@ -144,6 +144,13 @@ class NoneTimeoutGivesUp(LoopTCPServer):
         return _GIVE_UP_AFTER if chosen is None else chosen
 
 
+class IgnoresSocketTimeout(LoopTCPServer):
+    """handle_request waits on the timeout attribute alone, ignoring the socket's timeout."""
+
+    def _effective_timeout(self) -> Optional[float]:
+        return self.timeout
+
+
 class ServeForeverHonoursTimeout(LoopTCPServer):
     """serve_forever calls handle_timeout whenever a poll finds no request within timeout."""
 

@@ -53,6 +53,7 @@ MUTANTS: dict[str, str] = {
     f"{_LOOP}:HandleRequestDrainsBacklog": "server.handle_request.one_request",
     f"{_LOOP}:SkipsHandleTimeout": "server.handle_request.timeout",
     f"{_LOOP}:NoneTimeoutGivesUp": "server.handle_request.timeout_none_waits",
+    f"{_LOOP}:IgnoresSocketTimeout": "server.handle_request.socket_timeout",
     f"{_LOOP}:ServesFirstRequestOnly": "server.serve_forever.repeats",
     f"{_LOOP}:NoServiceActions": "server.serve_forever.service_actions",
     f"{_LOOP}:ServeForeverHonoursTimeout": "server.serve_forever.ignores_timeout",
