@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import select
+import socket
 import threading
 from typing import Any, cast
 
@@ -84,6 +85,34 @@ def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
         "expected the bytes written to wfile to reach the client while handle() was running;"
         f" got {early!r} within {harness.timeout / 2:g} s (is wfile buffered, wbufsize != 0?)"
     )
+
+
+@pytest.mark.clause("stream_handler.disable_nagle_algorithm")
+@pytest.mark.parametrize("disable", [None, True], ids=["default", "true"])
+def test_nagle_follows_the_flag(target: TargetLike, harness: Harness, disable: Any) -> None:
+    """TCP_NODELAY is set on the request exactly when disable_nagle_algorithm is true."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        if self.connection.family in (socket.AF_INET, socket.AF_INET6):
+            seen.append(bool(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+        seen.append(bool(getattr(self, "disable_nagle_algorithm", False)))
+
+    base = harness.io_handler_base()
+    attrs: dict[str, object] = {"handle": handle}
+    if disable is not None:
+        attrs["disable_nagle_algorithm"] = disable
+    handler = type("Checked", (base,), attrs)
+    server = quiet_server(harness, handler, harness.recorder())
+    harness.exchange(server, b"", end=True)
+    if len(seen) == 1:
+        pytest.skip("not applicable: TCP_NODELAY is an option of TCP requests only")
+    # A subclass may set the flag itself (SimpleXMLRPCRequestHandler does): the option follows it.
+    assert seen[0] == seen[1], (
+        f"expected TCP_NODELAY set exactly when disable_nagle_algorithm is true;"
+        f" observed [TCP_NODELAY, flag] == {seen}"
+    )
+    assert disable is None or seen[1] is True, f"the subclass set the flag true; saw {seen}"
 
 
 @pytest.mark.clause("stream_handler.rfile.buffered_io")
