@@ -56,6 +56,14 @@ class BufferedWfile(socketserver.StreamRequestHandler):
     wbufsize = -1
 
 
+class NagleOffByDefault(socketserver.StreamRequestHandler):
+    """setup() sets TCP_NODELAY although disable_nagle_algorithm is false."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+
+
 class DatagramReplyDropped(socketserver.DatagramRequestHandler):
     """finish never sends what the handler wrote to wfile."""
 

@@ -111,6 +111,7 @@ MUTANTS: dict[str, str] = {
     f"{_HANDLERS}:EmptyRfile": "stream_handler.rfile.readable",
     f"{_HANDLERS}:DiscardingWfile": "stream_handler.wfile.writable",
     f"{_HANDLERS}:BufferedWfile": "stream_handler.wfile.unbuffered",
+    f"{_HANDLERS}:NagleOffByDefault": "stream_handler.disable_nagle_algorithm",
     f"{_HANDLERS}:RawRfile": "stream_handler.rfile.buffered_io",
     f"{_HANDLERS}:WfileWriteReturnsNone": "stream_handler.wfile.buffered_io",
     f"{_HANDLERS}:DatagramRfileLosesFirstByte": "datagram_handler.rfile.readable",
