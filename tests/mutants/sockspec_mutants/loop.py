@@ -151,6 +151,15 @@ class IgnoresSocketTimeout(LoopTCPServer):
         return self.timeout
 
 
+class LongTimeoutOverflows(LoopTCPServer):
+    """handle_request fails with a long timeout, as a deadline of time() ** timeout does."""
+
+    def handle_request(self) -> None:
+        if self.timeout is not None and self.timeout > 60:
+            raise OverflowError("deadline out of range")
+        super().handle_request()
+
+
 class ServeForeverHonoursTimeout(LoopTCPServer):
     """serve_forever calls handle_timeout whenever a poll finds no request within timeout."""
 

@@ -54,6 +54,7 @@ MUTANTS: dict[str, str] = {
     f"{_LOOP}:SkipsHandleTimeout": "server.handle_request.timeout",
     f"{_LOOP}:NoneTimeoutGivesUp": "server.handle_request.timeout_none_waits",
     f"{_LOOP}:IgnoresSocketTimeout": "server.handle_request.socket_timeout",
+    f"{_LOOP}:LongTimeoutOverflows": "server.handle_request.serves_within_timeout",
     f"{_LOOP}:ServesFirstRequestOnly": "server.serve_forever.repeats",
     f"{_LOOP}:NoServiceActions": "server.serve_forever.service_actions",
     f"{_LOOP}:ServeForeverHonoursTimeout": "server.serve_forever.ignores_timeout",
