@@ -130,6 +130,8 @@ MUTANTS: dict[str, str] = {
     f"{_FORKS}:ParentKeepsRequest": "forking.process_request.parent_closes",
     f"{_FORKS}:ServiceActionsWaitsForChildren": "forking.process_request.concurrent",
     f"{_FORKS}:NeverReaps": "forking.children.reaped",
+    f"{_FORKS}:ChildExitsNonZero": "forking.process_request.child_exit_status",
+    f"{_FORKS}:ChokesOnReapedChild": "forking.children.reaped_elsewhere",
     f"{_FORKS}:ServiceActionsDoesNotCollect": "forking.service_actions.collects_children",
     f"{_FORKS}:HandleTimeoutDoesNotCollect": "forking.handle_timeout.collects_children",
     f"{_FORKS}:IgnoresMaxChildren": "forking.max_children.honoured",
