@@ -11,7 +11,9 @@ project's own data into reStructuredText while the site is built:
     the version x result table and the clause x implementation grid written by
     ``make matrix``;
 ``.. sockspec-bench::``
-    the figures and plots written by ``make bench``.
+    the figures and plots written by ``make bench``;
+``.. sockspec-mutation::``
+    the mutation score written by ``make mutation``.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -31,6 +33,7 @@ from .directives import (
     CliHelpDirective,
     MatrixDirective,
 )
+from .mutation_page import MutationDirective
 from .roles import VerdictRole
 
 #: The repository root: docs/_ext/sockspec_docs/ is three levels below it.
@@ -45,11 +48,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("sockspec_matrix_dir", str(REPOSITORY / "matrix"), "env", [str])
     app.add_config_value("sockspec_bench_dir", str(REPOSITORY / "bench"), "env", [str])
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
+    app.add_config_value(
+        "sockspec_mutation_dir", str(REPOSITORY / "mutation" / "results"), "env", [str]
+    )
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-bench", BenchDirective)
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
+    app.add_directive("sockspec-mutation", MutationDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")
     # Collecting the suite takes seconds in a subprocess: start it before pages are read.
