@@ -143,10 +143,29 @@ def _failed_clauses(report: Path) -> list[str]:
 def judge_sockspec(
     plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
 ) -> SuiteVerdict:
-    """sockspec-conformance on the targets the mutant can affect (None: the whole module)."""
+    """sockspec on the targets the mutant can affect; a survivor is confirmed on the module.
+
+    The restricted run only finds kills sooner: a mutant it misses is judged again on the
+    whole module (as ``sockspec-conformance socketserver_m`` would), so a survivor never
+    rests on the reach argument alone.
+    """
+    if targets is None:
+        return _sockspec_run(plan, workdir, None)
+    first = _sockspec_run(plan, workdir, targets) if targets else None
+    if first is not None and first["verdict"] != "survived":
+        return first
+    whole = _sockspec_run(plan, workdir, None)
+    spent = whole["seconds"] + (first["seconds"] if first else 0.0)
+    note = "also on the whole module" if first else "reaches no target; whole module"
+    reason = f"{whole['reason']} ({note})" if whole["reason"] else note
+    return {"verdict": whole["verdict"], "reason": reason, "seconds": round(spent, 2)}
+
+
+def _sockspec_run(
+    plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
+) -> SuiteVerdict:
+    """One sockspec-conformance run on ``targets`` (None: the whole module)."""
     settings = cast("dict[str, str]", plan["sockspec"])
-    if targets == []:
-        return {"verdict": "survived", "reason": "reaches no target", "seconds": 0.0}
     report = workdir / "sockspec-report.json"
     report.unlink(missing_ok=True)
     names = (

@@ -14,6 +14,12 @@ The argument, made from the source alone (``ast``, no import):
   from which ``D`` is reachable.  A mutant anywhere else (module-level statements, such
   as ``if hasattr(os, "fork"):``) can change anything: it gets the whole module.
 
+Checks that introspect the target's *module* (which classes it provides, their
+hierarchy) read other classes too; they run on every target, so they also run on the
+affected ones.  The judge does not rest on this: a mutant the restricted run misses is
+judged again on the whole module (``judge.py``), so the restriction only makes kills
+cheaper and can never create a survivor.
+
 Name lookups that this does not see (``getattr`` with a computed string, ``globals()``)
 would break the argument; :func:`uses_dynamic_lookup` reports them so that the planner
 falls back to the whole module.
