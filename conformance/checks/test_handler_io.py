@@ -64,6 +64,11 @@ def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
 @pytest.mark.clause("stream_handler.wfile.unbuffered")
 def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
     """A write to wfile reaches the client while handle() is still running, with no flush."""
+    owner = next((k for k in target.obj.__mro__ if "wbufsize" in vars(k)), None)
+    chosen: object = vars(owner)["wbufsize"] if owner is not None else 0
+    if owner is not None and owner.__name__ != "StreamRequestHandler" and chosen != 0:
+        # SimpleXMLRPCRequestHandler, say, sets wbufsize = -1: a buffered wfile by choice.
+        pytest.skip(f"not applicable: {owner.__qualname__} sets wbufsize = {chosen!r}")
     arrived = threading.Event()
 
     def handle(self: Any) -> None:
