@@ -51,9 +51,11 @@ class DiscardingWfile(socketserver.StreamRequestHandler):
 
 
 class BufferedWfile(socketserver.StreamRequestHandler):
-    """wfile is buffered (wbufsize -1): writes reach the client only when finish() flushes."""
+    """wfile is buffered although wbufsize is 0: writes reach the client when finish() flushes."""
 
-    wbufsize = -1
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = self.connection.makefile("wb", -1)
 
 
 class NagleOffByDefault(socketserver.StreamRequestHandler):
