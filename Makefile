@@ -6,9 +6,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # Strict editable mode: a tree of links that mypy, pyright and pytest all follow
 # (the default editable mode uses an import hook that type checkers cannot see).
 EDITABLE := --config-settings editable_mode=strict
-LINT_PATHS := spec impl conformance tests bench noxfile.py
+LINT_PATHS := spec impl conformance tests bench mutation noxfile.py
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem mutation
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -19,6 +19,7 @@ help:
 	@echo "make docs         build the documentation site"
 	@echo "make typing       the typing cases under mypy, pyright, pyrefly, ty and zuban"
 	@echo "make ecosystem    the suite on pinned third-party servers (tests/ecosystem/)"
+	@echo "make mutation     cosmic-ray mutants of the stdlib socketserver.py vs both suites"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -112,3 +113,14 @@ ecosystem: $(ECOSYSTEM_VENV)/bin/python
 	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install -r tests/ecosystem/requirements.txt .
 	$(ECOSYSTEM_VENV)/bin/python -m pip --disable-pip-version-check -q install --force-reinstall --no-deps .
 	$(ECOSYSTEM_VENV)/bin/python -m tests.ecosystem.run $(ECOSYSTEM_ARGS)
+
+# Mutation score (mutation/run.py): cosmic-ray, pinned, in its own venv, over each CPython's
+# socketserver.py (MUTATION_PYTHONS, default "3.9 3.13"), every mutant judged by CPython's
+# test_socketserver and by sockspec-conformance.  MUTATION_SAMPLE=N: a seeded sample
+# (MUTATION_SEED, default 15).  Writes mutation/results/python-X.Y.json.  Not in make test.
+COSMIC_RAY := cosmic-ray==8.7.0
+MUTATION_VENV := .venv-mutation
+mutation: venv
+	test -x $(MUTATION_VENV)/bin/cosmic-ray || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/python -m pip --disable-pip-version-check -q install '$(COSMIC_RAY)'
+	$(BIN)/python -m mutation.run

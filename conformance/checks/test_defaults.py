@@ -79,3 +79,9 @@ def test_max_children_default(target: TargetLike) -> None:
 def test_forking_timeout_default(target: TargetLike) -> None:
     """ForkingMixIn's timeout is 300 seconds."""
     _default(target, "timeout", 300)
+
+
+@pytest.mark.clause("server.max_packet_size.default")
+def test_max_packet_size_default(target: TargetLike) -> None:
+    """A datagram server's max_packet_size is 8192 by default."""
+    _default(target, "max_packet_size", 8192)

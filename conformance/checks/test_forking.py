@@ -62,6 +62,62 @@ def test_parent_closes_its_copy(target: TargetLike, harness: Harness) -> None:
     )
 
 
+@pytest.mark.clause("forking.process_request.concurrent")
+def test_running_child_does_not_block_next_request(target: TargetLike, harness: Harness) -> None:
+    """Under serve_forever, a second request gets its child while the first child still runs."""
+    recorder = harness.recorder()
+    hold, release = harness.release_pipe()
+    server = harness.make_server(harness.reply_handler(recorder, hold_fd=hold))
+    try:
+        with harness.serving(server):
+            first = harness.send(server, b"first\n")
+            assert _child_pids(recorder, 1, harness.timeout), "expected a first child"
+            second = harness.send(server, b"second\n")
+            both = recorder.wait_for(lambda events: _setups(events) >= 2, harness.timeout)
+            release()
+            harness.reply(first)
+            harness.reply(second)
+    finally:
+        release()
+    assert both, (
+        "expected the second request to start its child while the first child was running; "
+        f"it waited {harness.timeout:g} s (does service_actions() wait for running children?)"
+    )
+
+
+def _reaped_by_the_check(harness: Harness) -> tuple[Any, int]:
+    """Serve one request in a child, let it exit and reap it here; (server, wait status)."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder)
+    harness.exchange(server)
+    pids = _child_pids(recorder, 1, harness.timeout)
+    assert pids, "expected the request to be handled in a child process"
+    harness.wait_until(lambda: _exited(pids[0]))
+    try:
+        _, status = os.waitpid(pids[0], 0)
+    except ChildProcessError:
+        pytest.skip("not applicable: the server reaped its child before the check could")
+    return server, status
+
+
+@pytest.mark.clause("forking.process_request.child_exit_status")
+def test_child_exits_with_status_zero(target: TargetLike, harness: Harness) -> None:
+    """A child whose request was handled without error exits with status 0."""
+    _, status = _reaped_by_the_check(harness)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+    assert code == 0, f"expected the request child to exit with status 0; it exited with {code}"
+
+
+@pytest.mark.clause("forking.children.reaped_elsewhere")
+def test_child_reaped_elsewhere_is_tolerated(target: TargetLike, harness: Harness) -> None:
+    """service_actions() does not raise for a child that was reaped by someone else."""
+    server, _ = _reaped_by_the_check(harness)
+    try:
+        server.service_actions()
+    except OSError as error:
+        pytest.fail(f"expected collecting an already-reaped child to be harmless; raised {error!r}")
+
+
 @pytest.mark.clause("forking.children.reaped")
 def test_finished_children_are_reaped(target: TargetLike, harness: Harness) -> None:
     """While serve_forever runs, finished children are collected and leave no zombies."""

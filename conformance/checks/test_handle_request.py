@@ -110,6 +110,29 @@ def _times_out_once(
     assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
 
 
+@pytest.mark.clause("server.handle_request.serves_within_timeout")
+def test_handle_request_serves_with_long_timeout(target: TargetLike, harness: Harness) -> None:
+    """With a long timeout, handle_request serves a waiting request and calls no handle_timeout."""
+    recorder = harness.recorder()
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": 300.0}, record=("handle_timeout",)
+    )
+    client = harness.send(server)
+    call = BackgroundCall(harness.handle_one, server)
+    finished = call.wait(harness.timeout)
+    if call.error is not None:
+        pytest.fail(
+            f"expected handle_request to serve the request (timeout 300); raised {call.error!r}"
+        )
+    assert finished, (
+        f"expected handle_request to serve a waiting request within {harness.timeout:g} s"
+    )
+    reply = harness.reply(client)
+    assert reply, "expected the handler's reply"
+    count = len(recorder.named("handle_timeout"))
+    assert count == 0, f"expected no handle_timeout call; observed {count}"
+
+
 @pytest.mark.clause("server.handle_request.timeout_none_waits")
 def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harness) -> None:
     """With timeout None, handle_request waits for a request and never calls handle_timeout."""

@@ -7,11 +7,15 @@ kind and each check subclasses it, replacing only ``handle()``.
 from __future__ import annotations
 
 import io
+import select
+import socket
+import threading
 from typing import Any, cast
 
 import pytest
 from sockspec.conformance.checks._helpers import quiet_server
 from sockspec.conformance.harness import (
+    BackgroundCall,
     Harness,
     TargetLike,
 )
@@ -55,6 +59,65 @@ def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
     assert reply == expected, (
         f"expected the {len(expected)} bytes written to wfile; the client got {len(reply)}"
     )
+
+
+@pytest.mark.clause("stream_handler.wfile.unbuffered")
+def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
+    """A write to wfile reaches the client while handle() is still running, with no flush."""
+    owner = next((k for k in target.obj.__mro__ if "wbufsize" in vars(k)), None)
+    chosen: object = vars(owner)["wbufsize"] if owner is not None else 0
+    if owner is not None and owner.__name__ != "StreamRequestHandler" and chosen != 0:
+        # SimpleXMLRPCRequestHandler, say, sets wbufsize = -1: a buffered wfile by choice.
+        pytest.skip(f"not applicable: {owner.__qualname__} sets wbufsize = {chosen!r}")
+    arrived = threading.Event()
+
+    def handle(self: Any) -> None:
+        self.wfile.write(b"prompt")
+        # Stay in handle() until the client has the bytes or has given up (it waits half
+        # as long), so that a buffered wfile cannot be flushed by finish() in the meantime.
+        arrived.wait(harness.timeout)
+
+    server = _stream_handler(harness, handle)
+    client = harness.send(server, b"")
+    serving = BackgroundCall(harness.handle_one, server)
+    try:
+        readable, _, _ = select.select([client], [], [], harness.timeout / 2)
+        early = client.recv(64) if readable else b""
+    finally:
+        arrived.set()
+        serving.wait(harness.timeout)
+    assert early == b"prompt", (
+        "expected the bytes written to wfile to reach the client while handle() was running;"
+        f" got {early!r} within {harness.timeout / 2:g} s (is wfile buffered, wbufsize != 0?)"
+    )
+
+
+@pytest.mark.clause("stream_handler.disable_nagle_algorithm")
+@pytest.mark.parametrize("disable", [None, True], ids=["default", "true"])
+def test_nagle_follows_the_flag(target: TargetLike, harness: Harness, disable: Any) -> None:
+    """TCP_NODELAY is set on the request exactly when disable_nagle_algorithm is true."""
+    seen: list[object] = []
+
+    def handle(self: Any) -> None:
+        if self.connection.family in (socket.AF_INET, socket.AF_INET6):
+            seen.append(bool(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+        seen.append(bool(getattr(self, "disable_nagle_algorithm", False)))
+
+    base = harness.io_handler_base()
+    attrs: dict[str, object] = {"handle": handle}
+    if disable is not None:
+        attrs["disable_nagle_algorithm"] = disable
+    handler = type("Checked", (base,), attrs)
+    server = quiet_server(harness, handler, harness.recorder())
+    harness.exchange(server, b"", end=True)
+    if len(seen) == 1:
+        pytest.skip("not applicable: TCP_NODELAY is an option of TCP requests only")
+    # A subclass may set the flag itself (SimpleXMLRPCRequestHandler does): the option follows it.
+    assert seen[0] == seen[1], (
+        f"expected TCP_NODELAY set exactly when disable_nagle_algorithm is true;"
+        f" observed [TCP_NODELAY, flag] == {seen}"
+    )
+    assert disable is None or seen[1] is True, f"the subclass set the flag true; saw {seen}"
 
 
 @pytest.mark.clause("datagram_handler.rfile.readable")

@@ -16,14 +16,15 @@ import os
 import socketserver
 import subprocess
 import sys
-from fnmatch import fnmatchcase
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple, Sequence, cast
 
 import pytest
 from sockspec.conformance import targets as engine_targets
+from sockspec.conformance import xfails as engine_xfails
 from sockspec.conformance.targets import detect
+from sockspec.conformance.xfails import XfailEntry, find_entry, parse_xfail_file
 from sockspec.spec import Clause, load_catalogue
 
 ZOO_ROOT = Path(__file__).resolve().parent
@@ -45,28 +46,64 @@ _NOT_APPLICABLE = (
 #: Mutants the suite does not catch yet: target -> why (the check that is missing or too weak).
 KNOWN_SURVIVORS: dict[str, str] = {}
 
-#: Clauses a baseline fails today: (target, clause) -> why.  Each must still fail (so a fix
-#: shows up here); a mutant's kill on such a clause proves little until it is fixed.
-_FORKED_CHILD_CANNOT_ANSWER = (
-    "under the stdlib TCPServer the parent's shutdown_request() shuts the connection down"
-    " for writing (SHUT_WR), so a child forked in handle() cannot answer (EPIPE)"
-)
-#: Keys are (target glob, clause glob).
-BASELINE_DEVIATIONS: dict[tuple[str, str], str] = {
-    ("*", "creation.handler.explicit_fork"): _FORKED_CHILD_CANNOT_ANSWER,
-    ("http.server:CGIHTTPRequestHandler", "stream_handler.rfile.buffered_io"): (
-        "CGIHTTPRequestHandler sets rbufsize = 0 so that a CGI child can read the rest of the"
-        " request body, which makes rfile a raw SocketIO, not an io.BufferedIOBase"
-    ),
-}
+#: The known deviations, each with its reason, live in the xfail files only: the stdlib's
+#: (conformance/xfails/stdlib.xfail) and, while it has one, sockspec.impl's.
+STDLIB_XFAIL_FILE = Path(engine_xfails.__file__).resolve().parent / "xfails" / "stdlib.xfail"
+IMPL_XFAIL_FILE = ZOO_ROOT.parents[1] / "impl" / "conformance.xfail"
+
+
+def _xfail_entries(module: str) -> list[XfailEntry]:
+    """The xfail file that states ``module``'s own deviations (none for the zoo)."""
+    if module in BASELINE_MODULES:
+        return parse_xfail_file(str(STDLIB_XFAIL_FILE))
+    if module.startswith("sockspec.impl") and IMPL_XFAIL_FILE.exists():
+        return parse_xfail_file(str(IMPL_XFAIL_FILE))
+    return []
+
+
+def _inherited_from(target: str) -> list[str]:
+    """The stdlib targets whose known deviations ``target`` inherits.
+
+    A zoo class inherits those of the stdlib class it departs from; a handler judged on
+    server clauses inherits those of the stdlib server the suite runs it under
+    (UDPServer for a datagram handler, else TCPServer).
+    """
+    module = target.split(":", 1)[0]
+    if _xfail_entries(module) or module in BASELINE_MODULES or module.startswith("sockspec."):
+        return []
+    resolved = engine_targets.resolve_target(target)
+    if resolved.kind == "handler" and "server" in resolved.traits:
+        datagram = "datagram-handler" in resolved.traits
+        return ["socketserver:UDPServer" if datagram else "socketserver:TCPServer"]
+    counterpart = _stdlib_counterpart(target)
+    return [counterpart] if counterpart else []
 
 
 def _deviation(target: str, clause: str) -> str:
-    """The listed reason why ``target`` fails ``clause`` today, or ''."""
-    for (target_glob, clause_glob), reason in BASELINE_DEVIATIONS.items():
-        if fnmatchcase(target, target_glob) and fnmatchcase(clause, clause_glob):
-            return reason
+    """Why ``target`` is known to fail ``clause`` (its own or an inherited deviation), or ''."""
+    module = target.split(":", 1)[0]
+    entry = find_entry(_xfail_entries(module), target, clause)
+    if entry is not None:
+        return entry.reason
+    for origin in _inherited_from(target):
+        inherited = find_entry(_xfail_entries("socketserver"), origin, clause)
+        if inherited is not None:
+            return f"inherited from {origin.split('[', 1)[0]}: {inherited.reason}"
     return ""
+
+
+def _inherited_xfail_file(target: str, clause: str, directory: Path) -> str:
+    """An xfail file marking ``clause`` xfail for ``target`` if it inherits that deviation.
+
+    With it a mutant counts as killed only when the clause it breaks fails for a reason
+    of its own, not for one its stdlib base class already has.
+    """
+    reason = _deviation(target, clause)
+    if not reason:
+        return ""
+    path = directory / "inherited.xfail"
+    path.write_text(f"{target.split('[', 1)[0]}  {clause}  {reason}\n", encoding="utf-8")
+    return str(path)
 
 
 def _load_zoo() -> ModuleType:
@@ -119,7 +156,11 @@ def _subprocess_env() -> dict[str, str]:
 
 
 def run_conformance(
-    targets: list[str], report: Path, clauses: Sequence[str] = (), timeout: str = ""
+    targets: list[str],
+    report: Path,
+    clauses: Sequence[str] = (),
+    timeout: str = "",
+    xfail_file: str = "",
 ) -> ConformanceRun:
     """Run the CLI on ``targets`` (optionally only some clause patterns); read its JSON report."""
     command = [sys.executable, "-m", "sockspec.conformance", *targets, "--json", str(report)]
@@ -127,6 +168,8 @@ def run_conformance(
         command += ["--clause", pattern]
     if timeout:
         command += ["--timeout", timeout]
+    if xfail_file:
+        command += ["--xfail-file", xfail_file]
     try:
         completed = subprocess.run(
             command,
@@ -212,8 +255,13 @@ def test_mutant_is_rejected_on_its_clause(
     reason = _skip_reason(clause_id)
     if reason:
         pytest.skip(reason)
+    inherited = _inherited_xfail_file(mutant, clause_id, tmp_path)
     run = run_conformance(
-        [mutant], tmp_path / "report.json", clauses=[clause_id], timeout=CHECK_TIMEOUT
+        [mutant],
+        tmp_path / "report.json",
+        clauses=[clause_id],
+        timeout=CHECK_TIMEOUT,
+        xfail_file=inherited,
     )
     verdict = run.results.get((mutant, clause_id))
     assert verdict is not None, f"the report has no verdict for {mutant} on {clause_id}"
@@ -263,16 +311,14 @@ def _assert_baseline(run: ConformanceRun, targets_label: str) -> None:
         if verdict.outcome not in BASELINE_OK_OUTCOMES and not _deviation(target, clause)
     )
     assert not wrong, f"{targets_label} fails clauses the mutants aim at:\n" + "\n".join(wrong)
-    fixed: list[str] = []
-    for target_glob, clause_glob in BASELINE_DEVIATIONS:
-        matched = [
-            verdict.outcome
-            for (target, clause), verdict in judged
-            if fnmatchcase(target, target_glob) and fnmatchcase(clause, clause_glob)
-        ]
-        if matched and all(outcome in BASELINE_OK_OUTCOMES for outcome in matched):
-            fixed.append(f"{target_glob} {clause_glob}")
-    assert not fixed, "listed in BASELINE_DEVIATIONS but passing now: " + ", ".join(fixed)
+    # A deviation that a target's own xfail file states must still be there (fixed: remove it).
+    fixed = sorted(
+        f"{target} {clause}"
+        for (target, clause), verdict in judged
+        if find_entry(_xfail_entries(target.split(":", 1)[0]), target, clause) is not None
+        and verdict.outcome in ("passed",)
+    )
+    assert not fixed, "listed in an xfail file but passing now: " + ", ".join(fixed)
 
 
 def _stdlib_counterpart(target: str) -> str:
@@ -346,3 +392,24 @@ def test_zoo_controls_pass_the_mutants_clauses(control: str, tmp_path: Path) -> 
     report = tmp_path / "report.json"
     run = run_conformance([control], report, clauses=CONTROLS[control], timeout=CHECK_TIMEOUT)
     _assert_baseline(run, control)
+
+
+def test_inherited_deviation_is_not_a_kill() -> None:
+    """A zoo class inherits the stdlib deviations of the class it departs from, with the reason."""
+    stream = "sockspec_mutants.creation:KillsForkedChildren[handler,server]"
+    datagram = "sockspec_mutants.creation:KillsForkedChildren[datagram-handler,handler,server]"
+    assert _deviation(stream, "creation.handler.explicit_fork").startswith(
+        "inherited from socketserver:TCPServer: "
+    )
+    assert _deviation(datagram, "creation.handler.explicit_fork") == ""
+    assert _deviation("sockspec_mutants._loop:LoopTCPServer", "creation.handler.explicit_fork")
+    assert _deviation("sockspec_mutants._loop:LoopTCPServer", "server.fileno.declared") == ""
+
+
+def test_stdlib_deviations_come_from_its_xfail_file() -> None:
+    """The stdlib's own deviations are the entries of conformance/xfails/stdlib.xfail."""
+    entries = parse_xfail_file(str(STDLIB_XFAIL_FILE))
+    assert entries
+    for entry in entries:
+        target = entry.target_glob.replace("*", "Simple")
+        assert _deviation(target, entry.clause_glob) == entry.reason

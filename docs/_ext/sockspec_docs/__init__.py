@@ -20,7 +20,9 @@ project's own data into reStructuredText while the site is built:
     the case x type checker table written by ``make typing``;
 ``.. sockspec-ecosystem::``
     the suite's verdicts on third-party servers written by ``make ecosystem``, with
-    the triage of each clause that does not pass.
+    the triage of each clause that does not pass;
+``.. sockspec-mutation::``
+    the mutation score written by ``make mutation``.
 
 Nothing here imports :mod:`sockspec.impl`.
 """
@@ -43,6 +45,7 @@ from .directives import (
     EcosystemDirective,
     MatrixDirective,
 )
+from .mutation_page import MutationDirective
 from .roles import VerdictRole
 from .typing_page import TypingDirective
 
@@ -67,6 +70,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("sockspec_ecosystem_dir", str(ecosystem / "results"), "env", [str])
     app.add_config_value("sockspec_ecosystem_triage", str(ecosystem / "triage.json"), "env", [str])
     app.add_config_value("sockspec_checks_package", "sockspec.conformance.checks", "env", [str])
+    app.add_config_value(
+        "sockspec_mutation_dir", str(REPOSITORY / "mutation" / "results"), "env", [str]
+    )
     app.add_directive("sockspec-catalogue", CatalogueDirective)
     app.add_directive("sockspec-matrix", MatrixDirective)
     app.add_directive("sockspec-departures", DeparturesDirective)
@@ -76,6 +82,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("sockspec-api", ApiDirective)
     app.add_directive("sockspec-typing", TypingDirective)
     app.add_directive("sockspec-cli-help", CliHelpDirective)
+    app.add_directive("sockspec-mutation", MutationDirective)
     app.add_role("verdict", VerdictRole())
     app.add_css_file("sockspec.css")
     # Collecting the suite takes seconds in a subprocess: start it before pages are read.

@@ -66,6 +66,28 @@ if hasattr(os, "fork"):
         def service_actions(self) -> None:
             return None
 
+    class ServiceActionsWaitsForChildren(socketserver.ForkingTCPServer):
+        """service_actions waits for every running child, so requests are served one by one."""
+
+        def service_actions(self) -> None:
+            self.collect_children(blocking=True)
+
+    class ChildExitsNonZero(socketserver.ForkingTCPServer):
+        """A request child exits with status 3 although its request was handled."""
+
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            super().finish_request(request, client_address)
+            os._exit(3)
+
+    class ChokesOnReapedChild(socketserver.ForkingTCPServer):
+        """collect_children raises ChildProcessError for a child reaped elsewhere."""
+
+        def collect_children(self, *, blocking: bool = False) -> None:
+            for pid in list(self.active_children or ()):
+                finished, _ = os.waitpid(pid, 0 if blocking else os.WNOHANG)
+                if finished and self.active_children is not None:
+                    self.active_children.discard(pid)
+
     class HandleTimeoutDoesNotCollect(socketserver.ForkingTCPServer):
         """handle_timeout leaves finished children uncollected."""
 

@@ -50,6 +50,22 @@ class DiscardingWfile(socketserver.StreamRequestHandler):
         self.wfile = io.BytesIO()
 
 
+class BufferedWfile(socketserver.StreamRequestHandler):
+    """wfile is buffered although wbufsize is 0: writes reach the client when finish() flushes."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = self.connection.makefile("wb", -1)
+
+
+class NagleOffByDefault(socketserver.StreamRequestHandler):
+    """setup() sets TCP_NODELAY although disable_nagle_algorithm is false."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+
+
 class DatagramReplyDropped(socketserver.DatagramRequestHandler):
     """finish never sends what the handler wrote to wfile."""
 

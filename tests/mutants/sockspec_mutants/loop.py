@@ -144,6 +144,22 @@ class NoneTimeoutGivesUp(LoopTCPServer):
         return _GIVE_UP_AFTER if chosen is None else chosen
 
 
+class IgnoresSocketTimeout(LoopTCPServer):
+    """handle_request waits on the timeout attribute alone, ignoring the socket's timeout."""
+
+    def _effective_timeout(self) -> Optional[float]:
+        return self.timeout
+
+
+class LongTimeoutOverflows(LoopTCPServer):
+    """handle_request fails with a long timeout, as a deadline of time() ** timeout does."""
+
+    def handle_request(self) -> None:
+        if self.timeout is not None and self.timeout > 60:
+            raise OverflowError("deadline out of range")
+        super().handle_request()
+
+
 class ServeForeverHonoursTimeout(LoopTCPServer):
     """serve_forever calls handle_timeout whenever a poll finds no request within timeout."""
 

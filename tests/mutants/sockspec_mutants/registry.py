@@ -45,12 +45,17 @@ MUTANTS: dict[str, str] = {
     f"{_CREATION}:MixinShadowedByBase": "creation.mixin.first_in_bases",
     f"{_CREATION}:HandleRunsTwice{_ON_SERVER}": "creation.handler.handle_override",
     f"{_CREATION}:ForkingSharesState": "creation.forking.state_not_shared",
-    f"{_CREATION}:KillsForkedChildren{_ON_SERVER}": "creation.handler.explicit_fork",
+    # Under a datagram server: the stdlib stream servers already fail this clause (SHUT_WR).
+    f"{_CREATION}:KillsForkedChildren[datagram-handler,handler,server]": (
+        "creation.handler.explicit_fork"
+    ),
     # the request loop
     f"{_LOOP}:BypassesGetRequest": "server.handle_request.order",
     f"{_LOOP}:HandleRequestDrainsBacklog": "server.handle_request.one_request",
     f"{_LOOP}:SkipsHandleTimeout": "server.handle_request.timeout",
     f"{_LOOP}:NoneTimeoutGivesUp": "server.handle_request.timeout_none_waits",
+    f"{_LOOP}:IgnoresSocketTimeout": "server.handle_request.socket_timeout",
+    f"{_LOOP}:LongTimeoutOverflows": "server.handle_request.serves_within_timeout",
     f"{_LOOP}:ServesFirstRequestOnly": "server.serve_forever.repeats",
     f"{_LOOP}:NoServiceActions": "server.serve_forever.service_actions",
     f"{_LOOP}:ServeForeverHonoursTimeout": "server.serve_forever.ignores_timeout",
@@ -107,6 +112,8 @@ MUTANTS: dict[str, str] = {
     f"{_HANDLERS}:SkipsFinishOnError{_ON_SERVER}": "handler.finish.after_exception",
     f"{_HANDLERS}:EmptyRfile": "stream_handler.rfile.readable",
     f"{_HANDLERS}:DiscardingWfile": "stream_handler.wfile.writable",
+    f"{_HANDLERS}:BufferedWfile": "stream_handler.wfile.unbuffered",
+    f"{_HANDLERS}:NagleOffByDefault": "stream_handler.disable_nagle_algorithm",
     f"{_HANDLERS}:RawRfile": "stream_handler.rfile.buffered_io",
     f"{_HANDLERS}:WfileWriteReturnsNone": "stream_handler.wfile.buffered_io",
     f"{_HANDLERS}:DatagramRfileLosesFirstByte": "datagram_handler.rfile.readable",
@@ -122,7 +129,10 @@ MUTANTS: dict[str, str] = {
     # ForkingMixIn
     f"{_FORKS}:HandlesInParent": "forking.process_request.child",
     f"{_FORKS}:ParentKeepsRequest": "forking.process_request.parent_closes",
+    f"{_FORKS}:ServiceActionsWaitsForChildren": "forking.process_request.concurrent",
     f"{_FORKS}:NeverReaps": "forking.children.reaped",
+    f"{_FORKS}:ChildExitsNonZero": "forking.process_request.child_exit_status",
+    f"{_FORKS}:ChokesOnReapedChild": "forking.children.reaped_elsewhere",
     f"{_FORKS}:ServiceActionsDoesNotCollect": "forking.service_actions.collects_children",
     f"{_FORKS}:HandleTimeoutDoesNotCollect": "forking.handle_timeout.collects_children",
     f"{_FORKS}:IgnoresMaxChildren": "forking.max_children.honoured",

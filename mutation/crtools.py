@@ -1,0 +1,87 @@
+"""Helpers that need cosmic-ray's own API; run with the interpreter of the cosmic-ray venv.
+
+``python crtools.py sample SESSION N SEED``
+    Keep a fixed-seed random sample of N pending jobs of a cosmic-ray session and mark
+    the others skipped, the way cosmic-ray's own filters (``cr-filter-*``) do.
+``python crtools.py mutants SESSION``
+    Print one JSON object per job: its mutation spec and the SHA-256 of the module as
+    cosmic-ray mutates it (``cosmic_ray.mutating.mutate_code``), which is how the
+    judge's verdict for that job is found again.
+
+Not imported by sockspec: this file runs only inside ``make mutation``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+# cosmic-ray lives only in its own venv (make mutation), untyped: reached through Any.
+_mutating: Any = importlib.import_module("cosmic_ray.mutating")
+_plugins: Any = importlib.import_module("cosmic_ray.plugins")
+_work_db: Any = importlib.import_module("cosmic_ray.work_db")
+_work_item: Any = importlib.import_module("cosmic_ray.work_item")
+
+
+def _sample(session: str, size: int, seed: int) -> None:
+    """Mark every job skipped except a seeded sample of ``size`` (stable order: job spec)."""
+    with _work_db.use_db(session, _work_db.WorkDB.Mode.open) as db:
+        items = sorted(
+            db.pending_work_items,
+            key=lambda item: (
+                item.mutations[0].operator_name,
+                item.mutations[0].occurrence,
+            ),
+        )
+        keep = {item.job_id for item in random.Random(seed).sample(items, min(size, len(items)))}
+        for item in items:
+            if item.job_id not in keep:
+                db.set_result(
+                    item.job_id,
+                    _work_item.WorkResult(worker_outcome=_work_item.WorkerOutcome.SKIPPED),
+                )
+    print(f"sample: {len(keep)} of {len(items)} jobs kept (seed {seed})")
+
+
+def _mutants(session: str) -> None:
+    """One JSON line per job: spec and hash of the mutated module."""
+    sources: dict[Path, str] = {}
+    with _work_db.use_db(session, _work_db.WorkDB.Mode.open) as db:
+        for item in db.work_items:
+            (spec,) = item.mutations
+            path = Path(spec.module_path)
+            code = sources.setdefault(path, path.read_text(encoding="utf-8"))
+            operator = _plugins.get_operator(spec.operator_name)(**(spec.operator_args or {}))
+            mutated = _mutating.mutate_code(code, operator, spec.occurrence)
+            digest = hashlib.sha256(mutated.encode("utf-8")).hexdigest() if mutated else None
+            record = {
+                "job_id": item.job_id,
+                "operator": spec.operator_name,
+                "occurrence": spec.occurrence,
+                "start": list(spec.start_pos),
+                "end": list(spec.end_pos),
+                "definition": spec.definition_name,
+                "sha256": digest,
+            }
+            print(json.dumps(record))
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch the two sub-commands."""
+    if len(argv) == 4 and argv[0] == "sample":
+        _sample(argv[1], int(argv[2]), int(argv[3]))
+        return 0
+    if len(argv) == 2 and argv[0] == "mutants":
+        _mutants(argv[1])
+        return 0
+    print("usage: crtools.py sample SESSION N SEED | mutants SESSION", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,240 @@
+"""Judge the module as it is on disk with both suites: cosmic-ray's test command.
+
+cosmic-ray mutates ``socketserver_m.py`` in the work directory and runs
+``python judge.py PLAN``; this script then runs
+
+* CPython's own ``test_socketserver`` (a copy importing ``socketserver_m``), and
+* ``sockspec-conformance`` on the targets the mutant can affect (``reach.py``), with the
+  stdlib xfail file adapted to the module's name,
+
+each under a deadline, writes both verdicts to ``verdicts/<sha256 of the module>.json``
+(the driver finds them again from cosmic-ray's session) and exits 1 if either suite
+killed the mutant, 0 if both missed it.  A suite that could not judge (its tool broke,
+not the mutant) is an ``error`` verdict, never a kill.  A run that overruns its
+deadline counts as killed only because the driver checked, before any mutant, that the
+unmutated module passes the same run well inside that deadline.
+
+``python judge.py PLAN --baseline`` judges the unmutated module and prints the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Literal, Optional, TypedDict, cast
+
+#: incompetent: the mutated module does not even import (cosmic-ray's "incompetent"
+#: mutant); neither suite is asked and the mutant counts for neither.
+Verdict = Literal["killed", "survived", "error", "incompetent"]
+
+
+class SuiteVerdict(TypedDict):
+    """One suite's judgement of one mutant."""
+
+    verdict: Verdict
+    #: Why: the failing tests or clauses, "timeout after N s", or what broke.
+    reason: str
+    seconds: float
+
+
+class Judgement(TypedDict):
+    """Both suites on one version of the module."""
+
+    sha256: str
+    targets: Optional[list[str]]
+    cpython: SuiteVerdict
+    sockspec: SuiteVerdict
+
+
+class _Run(TypedDict):
+    returncode: Optional[int]
+    output: str
+    seconds: float
+
+
+def _run(command: list[str], cwd: Path, timeout: float) -> _Run:
+    """Run ``command`` in its own process group; kill the whole group at the deadline."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(cwd)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["NO_COLOR"] = "1"
+    started = time.monotonic()
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+            code: Optional[int] = process.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            code = None
+    text = output.decode("utf-8", errors="replace")
+    return {"returncode": code, "output": text, "seconds": round(time.monotonic() - started, 2)}
+
+
+def _imports(plan: dict[str, Any], workdir: Path) -> str:
+    """'' if the module on disk imports under the target Python, else the error's last line."""
+    run = _run([plan["python"], "-c", "import socketserver_m"], workdir, 60.0)
+    if run["returncode"] == 0:
+        return ""
+    lines = run["output"].strip().splitlines()
+    return lines[-1] if lines else f"exit {run['returncode']}"
+
+
+_UNITTEST_PROBLEM = re.compile(r"^(FAIL|ERROR): (\S+) \(([^)]*)\)", re.MULTILINE)
+
+
+def _test_name(name: str, where: str) -> str:
+    """``Class.test`` from unittest's ``test (module.Class)`` or ``(module.Class.test)``."""
+    qualified = where.split(".", 1)[-1]
+    return qualified if qualified.endswith("." + name) else f"{qualified}.{name}"
+
+
+def judge_cpython(plan: dict[str, Any], workdir: Path) -> SuiteVerdict:
+    """CPython's own test_socketserver against the module on disk."""
+    timeout = float(plan["cpython_timeout"])
+    command = [plan["python"], "-m", "unittest", "-q", "test_socketserver_m"]
+    run = _run(command, workdir, timeout)
+    if run["returncode"] is None:
+        return {"verdict": "killed", "reason": f"timeout after {timeout:.0f} s", "seconds": timeout}
+    if run["returncode"] == 0:
+        return {"verdict": "survived", "reason": "", "seconds": run["seconds"]}
+    problems = sorted(
+        {
+            f"{kind} {_test_name(name, where)}"
+            for kind, name, where in _UNITTEST_PROBLEM.findall(run["output"])
+        }
+    )
+    if not problems:
+        tail = run["output"].strip().splitlines()[-1:] or [""]
+        return {
+            "verdict": "error",
+            "reason": f"exit {run['returncode']}: {tail[0]}",
+            "seconds": run["seconds"],
+        }
+    return {"verdict": "killed", "reason": "; ".join(problems), "seconds": run["seconds"]}
+
+
+def _failed_clauses(report: Path) -> list[str]:
+    document = cast("dict[str, Any]", json.loads(report.read_text(encoding="utf-8")))
+    failed: list[str] = []
+    for entry in cast("list[dict[str, Any]]", document["targets"]):
+        for verdict in cast("list[dict[str, Any]]", entry["clauses"]):
+            if verdict.get("outcome") in ("failed", "error"):
+                target = str(entry["target"]).split(":", 1)[-1]
+                failed.append(f"{target} {verdict['id']}")
+    return failed
+
+
+def judge_sockspec(
+    plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
+) -> SuiteVerdict:
+    """sockspec on the targets the mutant can affect; a survivor is confirmed on the module.
+
+    The restricted run only finds kills sooner: a mutant it misses is judged again on the
+    whole module (as ``sockspec-conformance socketserver_m`` would), so a survivor never
+    rests on the reach argument alone.
+    """
+    if targets is None:
+        return _sockspec_run(plan, workdir, None)
+    first = _sockspec_run(plan, workdir, targets) if targets else None
+    if first is not None and first["verdict"] != "survived":
+        return first
+    whole = _sockspec_run(plan, workdir, None)
+    spent = whole["seconds"] + (first["seconds"] if first else 0.0)
+    note = "also on the whole module" if first else "reaches no target; whole module"
+    reason = f"{whole['reason']} ({note})" if whole["reason"] else note
+    return {"verdict": whole["verdict"], "reason": reason, "seconds": round(spent, 2)}
+
+
+def _sockspec_run(
+    plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
+) -> SuiteVerdict:
+    """One sockspec-conformance run on ``targets`` (None: the whole module)."""
+    settings = cast("dict[str, str]", plan["sockspec"])
+    report = workdir / "sockspec-report.json"
+    report.unlink(missing_ok=True)
+    names = (
+        ["socketserver_m"] if targets is None else [f"socketserver_m:{name}" for name in targets]
+    )
+    command = [
+        settings["cli"], *names, "--json", str(report), "-q", "-j", settings["jobs"],
+        "--xfail-file", settings["xfail_file"], "--timeout", settings["check_timeout"],
+        "--target-timeout", settings["target_timeout"],
+        # One failing clause is a kill; the targets after it need not run.
+        "--maxfail", "1",
+    ]  # fmt: skip
+    timeout = float(settings["run_timeout"])
+    run = _run(command, workdir, timeout)
+    if run["returncode"] is None:
+        return {"verdict": "killed", "reason": f"timeout after {timeout:.0f} s", "seconds": timeout}
+    if run["returncode"] == 0:
+        return {"verdict": "survived", "reason": "", "seconds": run["seconds"]}
+    if run["returncode"] == 1 and report.exists():
+        failed = _failed_clauses(report)
+        if failed:
+            return {"verdict": "killed", "reason": "; ".join(failed), "seconds": run["seconds"]}
+    tail = run["output"].strip().splitlines()[-1:] or [""]
+    return {
+        "verdict": "error",
+        "reason": f"exit {run['returncode']}: {tail[0]}",
+        "seconds": run["seconds"],
+    }
+
+
+def judge(plan_path: Path, baseline: bool = False) -> Judgement:
+    """Judge the module on disk with both suites and record the result."""
+    plan = cast("dict[str, Any]", json.loads(plan_path.read_text(encoding="utf-8")))
+    workdir = plan_path.parent
+    source = (workdir / "socketserver_m.py").read_bytes()
+    digest = hashlib.sha256(source).hexdigest()
+    jobs = cast("dict[str, dict[str, Any]]", plan["jobs"])
+    # A mutant the plan does not know (it should know all of them) gets the whole module.
+    targets = None if baseline else cast("Optional[list[str]]", jobs.get(digest, {}).get("targets"))
+    broken = _imports(plan, workdir)
+    if broken:
+        cpython: SuiteVerdict = {"verdict": "incompetent", "reason": broken, "seconds": 0.0}
+        sockspec: SuiteVerdict = {"verdict": "incompetent", "reason": broken, "seconds": 0.0}
+    else:
+        cpython = judge_cpython(plan, workdir)
+        sockspec = judge_sockspec(plan, workdir, targets)
+    judgement: Judgement = {
+        "sha256": digest,
+        "targets": targets,
+        "cpython": cpython,
+        "sockspec": sockspec,
+    }
+    if not baseline:
+        out = workdir / "verdicts" / f"{digest}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(judgement, indent=1), encoding="utf-8")
+    return judgement
+
+
+def main(argv: list[str]) -> int:
+    """cosmic-ray's test command: exit 1 if either suite killed the mutant."""
+    if not argv or len(argv) > 2 or (len(argv) == 2 and argv[1] != "--baseline"):
+        print("usage: judge.py PLAN [--baseline]", file=sys.stderr)
+        return 2
+    result = judge(Path(argv[0]), baseline=len(argv) == 2)
+    print(json.dumps(result))
+    killed = "killed" in (result["cpython"]["verdict"], result["sockspec"]["verdict"])
+    return 1 if killed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
