@@ -5,12 +5,12 @@ back, so everything is flushed line by line: when a target crashes or hangs
 the results up to that point survive.  The record types are the TypedDicts of
 :mod:`sockspec.conformance.records`:
 
-``session``  edition, Python version, the resolved targets;
-``problem``  a target the suite cannot construct (one record, with a hint);
-``item``     one collected check: node ID, clause, target spec, docstring;
-``report``   one phase (setup, call, teardown) of one check, with its outcome,
-             and the clause it is blocked by or why it was not run;
-``end``      the xfail entries no check matched and pytest's exit status.
+* ``session``: edition, Python version, the resolved targets;
+* ``problem``: a target the suite cannot construct (one record, with a hint);
+* ``item``: one collected check: node ID, clause, target spec, docstring;
+* ``report``: one phase (setup, call, teardown) of one check, with its outcome, and
+  the clause it is blocked by or why it was not run;
+* ``end``: the xfail entries no check matched and pytest's exit status.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import pytest
 
@@ -127,7 +127,7 @@ class SuiteState:
         return hung if len(hung) >= HANG_LIMIT else None
 
     def note_check(self, target: Target, name: str, hung: bool) -> None:
-        """Count a finished check of ``target``: a hang extends the streak, others end it."""
+        """Count a check (or the warm-up) that ran ``target``: a hang extends the streak."""
         if hung:
             self.hung_in_a_row.setdefault(target.spec, []).append(name)
         elif self.hangs(target) is None:
@@ -135,6 +135,8 @@ class SuiteState:
 
 
 STATE_KEY = pytest.StashKey[SuiteState]()
+#: Whether a check's harness ran the target's request loop (set by the ``harness`` fixture).
+SERVED_KEY = pytest.StashKey[Callable[[], bool]]()
 
 
 def suite_state(config: pytest.Config) -> SuiteState:

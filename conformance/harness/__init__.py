@@ -14,17 +14,18 @@ erroring.
 Hook calls are recorded through a pipe (:class:`Recorder`), so calls made in a
 handler thread or in a forked child process arrive in the check's process too.
 
-One private module per concern, all re-exported here:
+One private module per concern, all re-exported here (and documented as this
+package's, the way ``trio.testing`` presents its private modules):
 
-``_base``          constants, errors, :class:`TargetLike`;
-``_recorder``      the cross-process event log;
-``_spies``         the reply handler and recording subclasses;
-``_waiting``       deadlines: polling, background calls, reaping children;
-``_output``        capturing standard output and error;
-``_probes``        OS probes (descriptors, children, listening state), also used by
-                   the resource guard and by our own tests;
-``_construction``  the standard constructor, adapters, blocked preconditions;
-``_resources``, ``_clients``, ``_harness``  the :class:`Harness` itself.
+* ``_base``: constants, errors, :class:`TargetLike`;
+* ``_recorder``: the cross-process event log;
+* ``_spies``: the reply handler and recording subclasses;
+* ``_waiting``: deadlines: polling, background calls, reaping children;
+* ``_output``: capturing standard output and error;
+* ``_probes``: OS probes (descriptors, children, listening state), also used by the
+  resource guard and by our own tests;
+* ``_construction``: the standard constructor, adapters, blocked preconditions;
+* ``_resources``, ``_clients``, ``_harness``: the :class:`Harness` itself.
 """
 
 from __future__ import annotations
@@ -52,7 +53,12 @@ from ._probes import (
 )
 from ._recorder import Event, Recorder, as_recorded, state_of
 from ._spies import DeliberateFailure, DeliberateInterrupt, ReplyHandler, make_recording_class
-from ._waiting import BackgroundCall, unresponsive_threads, wait_until
+from ._waiting import (
+    BackgroundCall,
+    mark_stuck_harness_threads,
+    unresponsive_threads,
+    wait_until,
+)
 
 __all__ = [
     "ADAPTER_HINT",
@@ -83,6 +89,7 @@ __all__ = [
     "is_listening",
     "listen_backlog",
     "make_recording_class",
+    "mark_stuck_harness_threads",
     "open_descriptors",
     "recv_until_eof",
     "session_members",
@@ -91,3 +98,17 @@ __all__ = [
     "wait_until",
     "warm_up",
 ]
+
+
+def _present_as_public() -> None:
+    # Tracebacks, reprs and the API reference name the public package, not the private
+    # module an object happens to live in.
+    for name in __all__:
+        obj = globals()[name]
+        if (isinstance(obj, type) or callable(obj)) and str(
+            getattr(obj, "__module__", "")
+        ).startswith(__name__ + "._"):
+            obj.__module__ = __name__
+
+
+_present_as_public()

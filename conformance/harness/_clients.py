@@ -44,6 +44,7 @@ class Clients(HarnessBase):
 
     def handle_one(self, server: Any) -> object:
         """Call ``server.handle_request()`` once in this thread (fork warnings silenced)."""
+        self.served = True
         with quiet_fork_warnings():
             return server.handle_request()
 

@@ -44,14 +44,18 @@ ADAPTER_HINT = (
 )
 #: The clause promising the constructor's ``bind_and_activate`` parameter.
 BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
-#: Class variables checks set on their subclass -> the clause promising a subclass can
-#: set it (the fallback, for any other, is the clause on the mix-ins' tuning knobs).
+#: Class variables checks set on their subclass -> the clause promising that a subclass
+#: can set it: for the mix-ins' knobs the clause on tuning them by subclassing (as the
+#: checks' own ``configured_server`` says), for a server's the one declaring it a class
+#: variable.  Any other knob falls back to the mix-ins' clause.
 KNOB_CLAUSES: Mapping[str, str] = {
-    "allow_reuse_address": "server.allow_reuse_address.default_false",
-    "daemon_threads": "threading.daemon_threads.default_false",
-    "block_on_close": "threading.block_on_close.default_true",
-    "max_children": "forking.max_children.default",
-    "request_queue_size": "server.request_queue_size.default_five",
+    "daemon_threads": "creation.mixin.attributes_tune",
+    "block_on_close": "creation.mixin.attributes_tune",
+    "max_children": "creation.mixin.attributes_tune",
+    "allow_reuse_address": "server.allow_reuse_address.declared",
+    "allow_reuse_port": "server.allow_reuse_port.declared",
+    "request_queue_size": "server.request_queue_size.declared",
+    "timeout": "server.timeout.declared",
 }
 KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
 

@@ -171,6 +171,7 @@ class Harness(Clients):
         not finish within the harness timeout, and re-raises any exception that
         escaped ``serve_forever``.
         """
+        self.served = True
         errors: list[BaseException] = []
         started = threading.Event()
 
@@ -206,6 +207,7 @@ class Harness(Clients):
 
     def serve_in_background(self, server: Any) -> BackgroundCall:
         """Start ``serve_forever`` in a thread; the harness shuts it down when it closes."""
+        self.served = True
         serving = BackgroundCall(server.serve_forever, POLL_INTERVAL, name="sockspec-serve_forever")
         self._serving.append((server, serving.thread))
         return serving

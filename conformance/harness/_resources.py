@@ -65,6 +65,8 @@ class HarnessBase:
         self._recorders: list[Recorder] = []
         self._threads_before: set[threading.Thread] = set()
         self._client_count = 0
+        #: True once the harness ran a server's request loop (handle_request, serve_forever).
+        self.served = False
         #: id() of servers whose shutdown() or serve_forever() did not stop in time.
         self._hung: set[int] = set()
 

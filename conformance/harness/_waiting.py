@@ -15,8 +15,10 @@ from typing import Optional
 
 __all__ = [
     "FORK_WARNING",
+    "HARNESS_THREAD_PREFIX",
     "BackgroundCall",
     "accepts_keyword",
+    "mark_stuck_harness_threads",
     "mark_unresponsive",
     "quiet_fork_warnings",
     "reap",
@@ -29,12 +31,30 @@ FORK_WARNING = r".*multi-threaded, use of fork\(\) may lead to deadlocks.*"
 # Threads of the harness stuck in the target (a shutdown() that never returned, the
 # serve_forever() it could not stop).  The check that saw it reported the hang; the
 # resource guard does not charge these threads again as the server's leak.
+#: The harness names every thread it starts so (``sockspec-serve_forever``, ...).
+HARNESS_THREAD_PREFIX = "sockspec-"
 _UNRESPONSIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 def mark_unresponsive(*threads: threading.Thread) -> None:
     """Note harness threads stuck in the target, whose hang has been reported."""
     _UNRESPONSIVE.update(thread for thread in threads if thread.is_alive())
+
+
+def mark_stuck_harness_threads(before: object) -> None:
+    """After a check that hung: its harness threads still running are stuck in the target.
+
+    ``before`` is anything with a ``threads`` collection (the guard's snapshot); only
+    threads started since, and named by the harness (``sockspec-...``), are marked.
+    """
+    existing: frozenset[threading.Thread] = frozenset(getattr(before, "threads", ()))
+    mark_unresponsive(
+        *(
+            thread
+            for thread in threading.enumerate()
+            if thread not in existing and thread.name.startswith(HARNESS_THREAD_PREFIX)
+        )
+    )
 
 
 def unresponsive_threads() -> frozenset[threading.Thread]:

@@ -21,6 +21,7 @@ from ..state import (
     PROP_NOT_RUN,
     PROP_TARGET,
     PROP_XFAIL,
+    SERVED_KEY,
     SuiteState,
     clause_marks,
     clause_of,
@@ -111,6 +112,7 @@ def harness(
         request.node.user_properties.append((PROP_NOT_RUN, reason))
         pytest.skip(reason)
     with Harness(target, check_timeout) as opened:
+        request.node.stash[SERVED_KEY] = lambda: opened.served
         yield opened
 
 

@@ -6,30 +6,34 @@ what the runtime opens for itself on first use (an event loop's wake-up pipe, a
 thread pool, a logging handler's file) then already exists when each check's
 snapshot is taken, and is never charged to a check.  A server that leaks a socket,
 thread or child on every use is still caught by the checks that follow.  A leak is
-charged to the resources clause the catalogue names for its kind.
+charged to the clause the catalogue names for its kind (``charges_leaks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import pytest
 
 from .. import guard
-from ..harness import warm_up
+from ..harness import HangError, construction_problem, mark_stuck_harness_threads, warm_up
 from ..state import (
     LEAK_GRACE,
     PROP_LEAK,
     PROP_LEAK_CLAUSE,
+    CheckTimeout,
     ResourceLeak,
     SuiteState,
     is_check_item,
     item_target,
     suite_state,
 )
-from ..targets import Target, missing_traits
-from .timeouts import exit_if_forked_child, time_limit
+from ..targets import Target
+from .timeouts import HUNG_KEY, exit_if_forked_child, time_limit
+
+if TYPE_CHECKING:
+    from sockspec.spec.catalogue import LeakKind
 
 __all__ = ["pytest_runtest_setup", "pytest_runtest_teardown"]
 
@@ -40,13 +44,20 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     if found is None or found.spec in state.warmed_up or state.hangs(found) is not None:
         return
     state.warmed_up.add(found.spec)
+    if construction_problem(found) is not None:
+        return  # reported once as the target's problem; nothing to warm up
+    wait = max(0.1, state.timeout / 2)
+    hung = False
     try:
-        with time_limit(state.timeout, "warming up the target"):
-            warm_up(found, max(0.1, state.timeout / 2))
+        with time_limit(wait * 2, "warming up the target"):
+            warm_up(found, wait)
+    except (CheckTimeout, HangError):
+        hung = True  # the first of the hangs that stop a target early
     except Exception:
         pass
     finally:
         exit_if_forked_child(state)
+    state.note_check(found, "warm-up", hung)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -87,6 +98,10 @@ def _guard_resources(item: pytest.Item, state: SuiteState) -> Optional[str]:
     before = item.stash.get(SNAPSHOT_KEY, None)
     if before is None:
         return None
+    if item.stash.get(HUNG_KEY, False):
+        # The check hung (and says so): the harness threads it left stuck in the target
+        # are that hang, not a leak of the server.
+        mark_stuck_harness_threads(before)
     leaks = guard.find_leaks(before, LEAK_GRACE)
     if not leaks:
         return None
@@ -99,29 +114,18 @@ def _guard_resources(item: pytest.Item, state: SuiteState) -> Optional[str]:
 
 
 def leak_clause(state: SuiteState, leaks: guard.Leaks, target: Optional[Target]) -> Optional[str]:
-    """The ``resources.*`` clause a leak violates: threads, children, else descriptors."""
-    words: tuple[str, ...]
-    if leaks.threads:
-        words = ("thread",)
-    elif leaks.children:
-        words = ("child", "fork", "reap")
-    else:
-        words = ("socket", "fd", "descriptor", "close", "request")
+    """The clause the catalogue charges this kind of leak to (threads, children, else fds).
+
+    None when no clause charging that kind applies to the target: the leak is then the
+    leaking check's own failure.
+    """
+    kind: LeakKind = "thread" if leaks.threads else "child" if leaks.children else "descriptor"
+    if target is None:
+        return None
     try:
-        resources = [
-            clause
-            for clause in state.catalogue.clauses
-            if clause.section == "resources" and state.selected(clause)
-        ]
+        clause = state.catalogue.leak_clause(
+            kind, target.traits, edition=state.edition, version=state.version
+        )
     except ValueError:  # CatalogueError
         return None
-    applicable = [
-        clause
-        for clause in resources
-        if target is None or not missing_traits(clause.applies_to, target)
-    ]
-    for pool in (applicable, resources):
-        for clause in pool:
-            if any(word in clause.id for word in words):
-                return clause.id
-    return applicable[0].id if applicable else None
+    return None if clause is None else clause.id

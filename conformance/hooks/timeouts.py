@@ -7,6 +7,9 @@ target (:class:`~sockspec.conformance.harness.HangError`).  After
 :data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target,
 its remaining checks are skipped with ``sockspec.not_run`` = ``target hangs: <the
 checks that hung>``; one check that hangs among others that finish changes nothing.
+Only checks that run the target's request loop (through the harness) and the warm-up
+count: a check that only builds a server or introspects the class, in between, neither
+ends nor extends a streak.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pytest
 from ..harness import HangError
 from ..state import (
     PROP_NOT_RUN,
+    SERVED_KEY,
     CheckTimeout,
     SuiteState,
     is_check_item,
@@ -120,21 +124,20 @@ def _hung(call: pytest.CallInfo[None]) -> bool:
 HUNG_KEY = pytest.StashKey[bool]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Count hung checks per target (any phase); a check that did not hang ends the streak."""
-    report = yield
-    if not is_check_item(item):
-        return report
-    found = item_target(item)
+# A plain hook that returns None, so pytest's own implementation still makes the report.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """Count hung checks per target (any phase); one that ran the target and did not hang
+    ends the streak."""
+    found = item_target(item) if is_check_item(item) else None
     if found is None or dict(item.user_properties).get(PROP_NOT_RUN):
-        return report
+        return
     if _hung(call):
         item.stash[HUNG_KEY] = True
-    if call.when == "teardown":
-        state = suite_state(item.config)
+    hung = item.stash.get(HUNG_KEY, False)
+    # Only checks that ran the target's request loop count: a check that only built a
+    # server, or only introspected, between two hung ones neither extends nor ends a streak.
+    served = item.stash.get(SERVED_KEY, None)
+    if call.when == "teardown" and (hung or (served is not None and served())):
         name = getattr(item, "originalname", None) or item.name
-        state.note_check(found, name, item.stash.get(HUNG_KEY, False))
-    return report
+        suite_state(item.config).note_check(found, name, hung)

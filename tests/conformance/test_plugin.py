@@ -229,14 +229,26 @@ def test_leaked_socket_fails_teardown_and_is_closed(run_pytest: RunCli, fake_che
 
 
 def test_leaked_thread_and_child_are_reported(run_pytest: RunCli, fake_checks: Path) -> None:
-    """A leaked thread and a leaked child process fail their resources clauses."""
-    run = run_pytest(
-        "-k", "test_leaks_thread or test_leaks_child", "--sockspec-target=socketserver:TCPServer"
+    """A leaked thread and a leaked child process fail the clauses the catalogue charges."""
+    threads = run_pytest(
+        "-k", "test_leaks_thread", "--sockspec-target=socketserver:ThreadingTCPServer"
     )
-    assert "thread(s) still running" in run.out
-    assert "resources.threading.no_threads_after_close" in run.out
-    assert "child process(es) not reaped" in run.out
-    assert "resources.forking.no_children_after_close" in run.out
+    assert "thread(s) still running" in threads.out
+    assert "resources.threading.no_threads_after_close" in threads.out
+    children = run_pytest(
+        "-k", "test_leaks_child", "--sockspec-target=socketserver:ForkingTCPServer"
+    )
+    assert "child process(es) not reaped" in children.out
+    assert "resources.forking.no_children_after_close" in children.out
+
+
+def test_leak_no_clause_charges_fails_the_check_itself(
+    run_pytest: RunCli, fake_checks: Path
+) -> None:
+    """A thread leaked on a server without the threading trait is the leaking check's failure."""
+    run = run_pytest("-k", "test_leaks_thread", "--sockspec-target=socketserver:TCPServer")
+    assert "resources: the check left 1 thread(s) still running" in run.out
+    assert "resources.threading" not in run.out
 
 
 def test_unmatched_xfail_entries_are_reported(
@@ -300,8 +312,14 @@ def test_a_hangs(target):
 
 
 @pytest.mark.clause("{DECLARED}")
-def test_b_passes(target):
-    """Passes: ends the streak."""
+def test_b_passes(target, harness):
+    """Runs the target and passes: ends the streak."""
+    harness.exchange(harness.make_server())
+
+
+@pytest.mark.clause("{DECLARED}")
+def test_b_introspects(target):
+    """Passes without running the target: neither ends nor extends the streak."""
 
 
 @pytest.mark.clause("{DECLARED}")
@@ -373,7 +391,7 @@ def test_target_stops_after_three_hangs_in_a_row(run_pytest: RunCli, tmp_path: P
         "--sockspec-target=socketserver:TCPServer",
         f"--sockspec-results={results}",
     )
-    assert "4 failed, 1 passed, 1 skipped" in run.out, run.out[-3000:]
+    assert "4 failed, 2 passed, 1 skipped" in run.out, run.out[-3000:]
     not_run = {
         str(record["nodeid"]).split("::")[-1]: record.get("not_run")
         for record in _results(results)

@@ -24,8 +24,10 @@ Records = list[dict[str, Any]]
 SAMPLE_MODULES = ("real_world", "reexport_pkg")
 
 
-def run_checks(directory: Path, *args: str, timeout: float = 300.0) -> tuple[Run, Records]:
-    """Run the checks package under pytest in ``directory``; the run and its records."""
+def run_checks(
+    directory: Path, target: str, *clauses: str, timeout: float = 300.0
+) -> tuple[Run, Records]:
+    """Run the checks of ``clauses`` (globs; ``--options`` pass through) on ``target``."""
     results = directory / "results.jsonl"
     results.unlink(missing_ok=True)
     ini = directory / "pytest.ini"
@@ -44,7 +46,8 @@ def run_checks(directory: Path, *args: str, timeout: float = 300.0) -> tuple[Run
         "sockspec.conformance.checks",
         "--sockspec-results",
         str(results),
-        *args,
+        f"--sockspec-target={target}",
+        *(arg if arg.startswith("--") else f"--sockspec-clause={arg}" for arg in clauses),
     ]
     run = run_command(command, directory, timeout)
     text = results.read_text(encoding="utf-8") if results.exists() else ""
@@ -101,13 +104,7 @@ def test_module_expansion_finds_reexported_own_classes_only(on_path: Path) -> No
 def test_adapter_run_verifies_the_server(targets_dir: Path) -> None:
     """Through its adapter a foreign-constructor server is verified: the request loop passes."""
     run, records = run_checks(
-        targets_dir,
-        "--sockspec-target",
-        "real_world:make_foreign",
-        "--sockspec-clause",
-        "server.handle_request.*",
-        "--sockspec-clause",
-        "creation.constructor.*",
+        targets_dir, "real_world:make_foreign", "server.handle_request.*", "creation.constructor.*"
     )
     assert run.code == 0, run.out[-3000:]
     calls = [r for r in reports(records) if r["when"] == "call"]
@@ -120,13 +117,7 @@ def test_unconstructible_target_is_one_problem_not_a_failure_per_clause(
     targets_dir: Path,
 ) -> None:
     """No adapter: one problem record; checks needing a server are not run, none fails."""
-    run, records = run_checks(
-        targets_dir,
-        "--sockspec-target",
-        "real_world:ForeignServer",
-        "--sockspec-clause",
-        "server.*",
-    )
+    run, records = run_checks(targets_dir, "real_world:ForeignServer", "server.*")
     problems = [r for r in records if r["type"] == "problem"]
     assert len(problems) == 1, problems
     assert "app" in problems[0]["message"]
@@ -142,20 +133,16 @@ def test_instance_forced_knobs_block_their_consequences(targets_dir: Path) -> No
     """__init__ forcing daemon_threads / no bind_and_activate: consequences are blocked."""
     run, records = run_checks(
         targets_dir,
-        "--sockspec-target",
         "real_world:KnobServer",
-        "--sockspec-clause",
         "threading.daemon_threads.honoured",
-        "--sockspec-clause",
         "creation.bind_and_activate.*",
-        "--sockspec-clause",
         "server.server_bind.binds",
     )
     phases = reports(records)
     blocked = {(r["clause"], r["blocked_by"]) for r in phases if r.get("blocked_by")}
-    assert ("threading.daemon_threads.honoured", "threading.daemon_threads.default_false") in (
-        blocked
-    ), run.out[-3000:]
+    assert ("threading.daemon_threads.honoured", "creation.mixin.attributes_tune") in blocked, (
+        run.out[-3000:]
+    )
     assert (
         "creation.bind_and_activate.deferred",
         "creation.bind_and_activate.parameter",
@@ -171,13 +158,32 @@ def test_runtime_descriptor_opened_on_first_use_is_not_a_leak(targets_dir: Path)
     """A runtime's lazily opened pipe is opened by the warm-up, not charged to a check."""
     run, records = run_checks(
         targets_dir,
-        "--sockspec-target",
         "real_world:LazyRuntimeServer",
-        "--sockspec-clause",
         "server.handle_request.*",
-        "--sockspec-clause",
         "server.serve_forever.*",
     )
     leaks = [r for r in reports(records) if r.get("leak")]
     assert not leaks, leaks
     assert run.code == 0, run.out[-3000:]
+
+
+def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
+    targets_dir: Path,
+) -> None:
+    """shutdown() never returns: serving checks fail as hangs, handle_request ones still pass."""
+    run, records = run_checks(
+        targets_dir,
+        "real_world:HangingShutdownServer",
+        "server.handle_request.*",
+        "server.serve_forever.*",
+        "server.shutdown.*",
+        "--sockspec-timeout=2",
+    )
+    calls = [r for r in reports(records) if r["when"] == "call"]
+    passed = {r["clause"] for r in calls if r["outcome"] == "passed"}
+    assert "server.handle_request.order" in passed, run.out[-3000:]
+    hung = [r for r in calls if r["outcome"] == "failed"]
+    assert hung
+    assert all("shutdown()" in r["message"] or "CheckTimeout" in r["message"] for r in hung)
+    leaks = [r for r in reports(records) if r.get("leak")]
+    assert not leaks, leaks

@@ -173,3 +173,13 @@ class DatagramRequestHandler(_ForeignBase):
 def test_handlers_outside_the_stdlib_get_their_kind_trait(cls: type, trait: str) -> None:
     """Handlers that do not subclass the stdlib are typed by documented names or buffer sizes."""
     assert detect(cls) == ("handler", frozenset({"handler", trait}))
+
+
+def test_harness_knob_clauses_are_catalogue_clauses() -> None:
+    """Every clause the harness blocks a check on is in the catalogue."""
+    from sockspec.conformance.harness import BIND_AND_ACTIVATE_CLAUSE, KNOB_CLAUSES
+    from sockspec.spec import load_catalogue
+
+    catalogue = load_catalogue()
+    for clause_id in [BIND_AND_ACTIVATE_CLAUSE, *KNOB_CLAUSES.values()]:
+        assert clause_id in catalogue, clause_id
