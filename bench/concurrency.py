@@ -53,14 +53,14 @@ def measure(
                     servers[target] = server
                     # A first short run warms the server (imports, thread/fork paths, caches).
                     warm_up = max(clients, requests[mode] // 10)
-                    _load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
+                    run_load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
                 run_seconds = seconds_per_run[mode]
                 for repetition in range(repetitions):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
                         server = servers[target]
                         cpu_before = server.cpu_seconds()
-                        result = _load(load, server.port, clients, requests[mode], run_seconds)
+                        result = run_load(load, server.port, clients, requests[mode], run_seconds)
                         latencies: List[float] = result["latencies"]
                         # Forked children count once reaped, so this slightly undercounts forking.
                         cpu_used = server.cpu_seconds() - cpu_before
@@ -86,9 +86,10 @@ def measure(
     return rows
 
 
-def _load(
+def run_load(
     load: LoadProcess, port: int, clients: int, requests: int, seconds: float
 ) -> Dict[str, Any]:
+    """One load run against ``port``; a failed request fails the benchmark."""
     result = load.run(port, clients, requests, seconds)
     if result["errors"]:
         raise BenchError(f"{result['errors']} failed requests, first: {result['first_error']}")

@@ -170,6 +170,13 @@ class ServerProcess(SteeredProcess):
             raise BenchError(f"unexpected answer {word!r}")
         return float(value)
 
+    def peak_threads(self) -> int:
+        """The most request threads that ran at once since the last call (``--count-threads``)."""
+        word, _, value = self.ask("peak", 10.0).partition(" ")
+        if word != "peak":
+            raise BenchError(f"unexpected answer {word!r}")
+        return int(value)
+
 
 class LoadProcess(SteeredProcess):
     """A :mod:`bench.load` child that runs one load per request and answers with its JSON."""

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from . import concurrency, cpu, shutdown, suite
+from . import bounded, concurrency, cpu, shutdown, suite
 from .control import BenchError
 from .echo_client import EchoMismatch
 from .machine import describe, headline, load_average
@@ -18,11 +18,12 @@ from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 300.0
-SECTIONS = ("cpu", "concurrency", "shutdown", "suite")
+SECTIONS = ("cpu", "concurrency", "bounded", "shutdown", "suite")
 SUITE_CLASSES = ("TCPServer", "ThreadingUDPServer", "UnixStreamServer")
 BASELINES: Dict[str, Sequence[str]] = {
     cpu.SECTION: (FLOOR, STDLIB),
     concurrency.SECTION: (FLOOR, STDLIB),
+    bounded.SECTION: bounded.BASELINES,
     shutdown.SECTION: (STDLIB,),
     suite.SECTION: (suite.REFERENCE, STDLIB),
 }
@@ -35,6 +36,9 @@ FULL: Dict[str, Any] = {
     "concurrency_repetitions": 3,
     # Forking serves ~10x fewer requests per second, so it gets the longer runs.
     "concurrency_seconds_per_run": {"threading": 0.5, "forking": 1.5},
+    "bounded_requests": 1500,
+    "bounded_repetitions": 5,
+    "bounded_seconds_per_run": 0.5,
     "shutdown_samples": 30,
     "suite_repetitions": 3,
     "suite_budget_seconds": 80.0,
@@ -46,6 +50,9 @@ QUICK: Dict[str, Any] = {
     "concurrency_requests": {"threading": 300, "forking": 150},
     "concurrency_repetitions": 1,
     "concurrency_seconds_per_run": {"threading": 0.3, "forking": 0.6},
+    "bounded_requests": 300,
+    "bounded_repetitions": 1,
+    "bounded_seconds_per_run": 0.3,
     "shutdown_samples": 5,
     "suite_repetitions": 1,
     "suite_budget_seconds": 30.0,
@@ -116,6 +123,15 @@ def _run_sections(
             requests=settings["concurrency_requests"],
             repetitions=settings["concurrency_repetitions"],
             seconds_per_run=settings["concurrency_seconds_per_run"],
+        ),
+        "bounded": lambda: (
+            bounded.measure(
+                requests=settings["bounded_requests"],
+                repetitions=settings["bounded_repetitions"],
+                seconds_per_run=settings["bounded_seconds_per_run"],
+            )
+            if IMPL in targets
+            else []
         ),
         "shutdown": lambda: shutdown.measure(implementations, settings["shutdown_samples"]),
     }

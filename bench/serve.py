@@ -3,7 +3,9 @@
 Run as ``python -m bench.serve --target T --scenario S --mode M``. It binds 127.0.0.1 port 0,
 prints ``ready <port>``, then serves echo requests until it reads ``stop`` or end of file.
 ``usage`` makes it print ``usage <seconds>``: the CPU time this process (and the children it
-has waited for) has used, which is what the CPU benchmark compares. A watchdog ends the process
+has waited for) has used, which is what the CPU benchmark compares. ``peak`` makes it print
+``peak <count>``, the most request threads that ran at once since the last ``peak`` (threading
+mode; counted around ``process_request_thread``). A watchdog ends the process
 after ``--max-seconds`` whatever happens, so no server outlives a crashed benchmark.
 """
 
@@ -38,12 +40,54 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
+class _PeakThreads:
+    """Request threads running now, and the most at once since the last ``take_peak()``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    def enter(self) -> None:
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.running -= 1
+
+    def take_peak(self) -> int:
+        with self.lock:
+            peak, self.peak = self.peak, self.running
+        return peak
+
+
+_PEAK = _PeakThreads()
+
+
+def _counting_threads(server_class: type) -> type:
+    """``server_class`` with its request threads counted in ``_PEAK``."""
+    process_request_thread = server_class.process_request_thread  # type: ignore[attr-defined]
+
+    def counted(self: object, request: object, client_address: object) -> None:
+        _PEAK.enter()
+        try:
+            process_request_thread(self, request, client_address)
+        finally:
+            _PEAK.leave()
+
+    return type(server_class.__name__, (server_class,), {"process_request_thread": counted})
+
+
 def _control_loop(stop: Callable[[], None]) -> None:
-    """Answer ``usage`` queries; call ``stop`` on ``stop`` or when the parent goes away."""
+    """Answer ``usage`` and ``peak`` queries; ``stop`` on ``stop`` or when the parent goes away."""
     for line in sys.stdin:
         command = line.strip()
         if command == "usage":
             _say(f"usage {cpu_seconds():.9f}")
+        elif command == "peak":
+            _say(f"peak {_PEAK.take_peak()}")
         elif command == "stop":
             break
     stop()
@@ -142,8 +186,18 @@ def _serve_floor(transport: str, mode: str) -> None:
     server.serve()
 
 
-def _serve_implementation(target: str, scenario: str, mode: str, backlog: Optional[int]) -> None:
-    server_class, handler_class = echo_server_class(target, scenario, mode, backlog)
+def _serve_implementation(
+    target: str,
+    scenario: str,
+    mode: str,
+    backlog: Optional[int],
+    *,
+    max_threads: Optional[int],
+    count_threads: bool,
+) -> None:
+    server_class, handler_class = echo_server_class(target, scenario, mode, backlog, max_threads)
+    if count_threads:
+        server_class = _counting_threads(server_class)
     server = server_class((LOOPBACK, 0), handler_class)
     try:
         _say(f"ready {server.socket.getsockname()[1]}")
@@ -161,6 +215,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--mode", default="single", choices=sorted(MODES))
     parser.add_argument("--backlog", type=int, default=None)
     parser.add_argument("--max-seconds", type=float, default=300.0)
+    parser.add_argument("--max-threads", type=int, default=None, help="sockspec.impl only")
+    parser.add_argument(
+        "--count-threads", action="store_true", help="answer 'peak' (threading mode)"
+    )
     args = parser.parse_args(argv)
     # The parent owns this process's lifetime: Ctrl-C reaches it, and it says stop or dies.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -170,7 +228,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.target == FLOOR:
         _serve_floor(SCENARIOS[args.scenario][0], args.mode)
     else:
-        _serve_implementation(args.target, args.scenario, args.mode, args.backlog)
+        _serve_implementation(
+            args.target,
+            args.scenario,
+            args.mode,
+            args.backlog,
+            max_threads=args.max_threads,
+            count_threads=args.count_threads,
+        )
     return 0
 
 

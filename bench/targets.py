@@ -83,13 +83,14 @@ _HANDLE_METHODS = {
 
 
 def echo_server_class(
-    target: str, scenario: str, mode: str, backlog: Optional[int]
+    target: str, scenario: str, mode: str, backlog: Optional[int], max_threads: Optional[int] = None
 ) -> Tuple[Type[socketserver.TCPServer], Type[socketserver.BaseRequestHandler]]:
     """The target's server class for a scenario and mode, and an echo handler built on it.
 
     The class is typed as ``TCPServer``, the stdlib base of every socket server (UDP included).
 
-    ``backlog`` overrides ``request_queue_size`` (None keeps the class default).
+    ``backlog`` overrides ``request_queue_size`` (None keeps the class default);
+    ``max_threads`` sets sockspec.impl's bound on request threads (threading mode only).
     """
     module = implementation_module(target)
     transport, handler_base_name = SCENARIOS[scenario]
@@ -100,9 +101,11 @@ def echo_server_class(
     )
     server_name = MODES[mode] + ("TCPServer" if transport == "tcp" else "UDPServer")
     server = cast("Type[socketserver.TCPServer]", getattr(module, server_name))
+    overrides: Dict[str, object] = {}
     if backlog is not None:
-        server = cast(
-            "Type[socketserver.TCPServer]",
-            type(server_name, (server,), {"request_queue_size": backlog}),
-        )
+        overrides["request_queue_size"] = backlog
+    if max_threads is not None:
+        overrides["max_threads"] = max_threads
+    if overrides:
+        server = cast("Type[socketserver.TCPServer]", type(server_name, (server,), overrides))
     return server, handler

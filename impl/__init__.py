@@ -23,6 +23,8 @@ Where the documentation leaves room it does better than the stdlib:
   after accepting, does not leak the request's socket.
 * A non-callable handler class, or a ``server_address`` of the wrong shape for
   the address family, fails in the constructor with a clear ``TypeError``.
+* A handler on a synchronous stream server may fork in ``handle()`` and let the
+  child answer; other connections are still half-closed before they are closed.
 * ``ForkingUnixStreamServer``/``ForkingUnixDatagramServer`` and
   ``allow_reuse_port`` exist on every supported Python, not only 3.12/3.11+.
 """

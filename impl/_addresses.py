@@ -8,12 +8,15 @@ still raises the ``OverflowError`` the stdlib raises).
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Tuple, cast
 
 __all__ = ["check_address"]
 
 _HOST_TYPES = (str, bytes, bytearray)
 _PATH_TYPES = (str, bytes, bytearray, memoryview)
+#: What an IP address may be: PyPy's bind() also takes a list, CPython's only a tuple.
+_IP_SEQUENCE_TYPES = (tuple, list) if sys.implementation.name == "pypy" else (tuple,)
 
 
 def check_address(owner: str, family: int, address: object) -> None:
@@ -39,9 +42,9 @@ def check_address(owner: str, family: int, address: object) -> None:
 
 
 def _is_ip_tuple(address: object, shortest: int, longest: int) -> bool:
-    if not isinstance(address, tuple):
+    if not isinstance(address, _IP_SEQUENCE_TYPES):
         return False
-    fields = cast(Tuple[object, ...], address)
+    fields = tuple(cast(Tuple[object, ...], address))
     if not shortest <= len(fields) <= longest:
         return False
     host, *numbers = fields

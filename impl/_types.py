@@ -7,9 +7,22 @@ default (PEP 696), so an unparameterised ``TCPServer`` still reads naturally.
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable, Optional, Tuple, Union
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Tuple, Union
 
-from typing_extensions import Protocol, TypeAlias, TypeVar
+# typing_extensions (with inspect, ast, dis and tokenize behind it) is for type checkers
+# only: every forked child copies the parent's memory, so a smaller server forks faster.
+if TYPE_CHECKING:
+    from typing_extensions import TypeAlias, TypeVar
+elif sys.version_info >= (3, 13):
+    from typing import TypeVar
+else:
+    from typing import TypeVar as _PlainTypeVar
+
+    def TypeVar(name: str, *constraints: Any, default: Any = None, **options: Any) -> Any:
+        """A TypeVar without its default (PEP 696), which only type checkers read."""
+        return _PlainTypeVar(name, *constraints, **options)
+
 
 __all__ = [
     "AddressT",

@@ -26,14 +26,15 @@ import contextlib
 import socket
 import sys
 import threading
-import traceback
 from time import monotonic
-from typing import Any, Generic, Optional, Protocol, cast
+from typing import TYPE_CHECKING, Any, Generic, Optional, Protocol, cast
 
-from typing_extensions import Self
-
+from ._forks import request_begins
 from ._types import AddressT, HandlerFactory, RequestT, ServerAddress
 from ._waiting import Watch
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["BaseServer"]
 
@@ -165,11 +166,12 @@ class BaseServer(Generic[RequestT, AddressT]):
     def service_actions(self) -> None:
         """Called once per turn of ``serve_forever()``; does nothing unless overridden."""
 
-    def handle_request(self) -> None:
+    def handle_request(self) -> Any:
         """Wait for one request (at most ``timeout`` seconds) and handle it.
 
         The wait is the shorter of ``self.timeout`` and the listening socket's own
-        timeout; when it expires, ``handle_timeout()`` is called instead.
+        timeout; when it expires, ``handle_timeout()`` is called instead and what it
+        returned is returned (None after a handled request), as in the stdlib.
         """
         listening = cast(_Listening, self)
         timeout = listening.socket.gettimeout()
@@ -188,10 +190,10 @@ class BaseServer(Generic[RequestT, AddressT]):
                         break
             else:
                 self._handle_request_noblock()
-                return
+                return None
         finally:
             watch.close()
-        self.handle_timeout()
+        return self.handle_timeout()
 
     def _handle_request_noblock(self) -> None:
         """Get, verify and process one request that is known to be ready."""
@@ -246,7 +248,12 @@ class BaseServer(Generic[RequestT, AddressT]):
         self.shutdown_request(request)
 
     def finish_request(self, request: RequestT, client_address: AddressT) -> None:
-        """Handle the request by instantiating ``RequestHandlerClass``."""
+        """Handle the request by instantiating ``RequestHandlerClass``.
+
+        Notes the thread's fork count first, so that ``shutdown_request()`` can tell
+        that the handler forked and left the connection to its child.
+        """
+        request_begins()
         self.RequestHandlerClass(request, client_address, self)
 
     def shutdown_request(self, request: RequestT) -> None:
@@ -264,6 +271,8 @@ class BaseServer(Generic[RequestT, AddressT]):
 
         The wording of the report matches the stdlib's, which logs may depend on.
         """
+        import traceback  # only when needed, as the stdlib does: it pulls in linecache etc.
+
         rule = "-" * 40
         print(rule, file=sys.stderr)
         print(

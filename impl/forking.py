@@ -21,13 +21,49 @@ import os
 import select
 from typing import Any, List, Optional, Set, cast
 
+from ._forks import stop_watching
 from ._types import ServerHooks
 
 __all__: List[str] = []
 
 
+_waitid = getattr(os, "waitid", None)  # not on macOS before 3.13, nor on PyPy 3.9
+_PEEK_EXITED = (
+    os.WEXITED | os.WNOHANG | os.WNOWAIT if _waitid is not None else 0  # type: ignore[attr-defined,unused-ignore]
+)
+
+
+def _reap_exited(children: Set[int]) -> bool:
+    """Collect the exited ``children`` that ``waitid()`` shows without reaping anyone.
+
+    One system call when no child has exited (the common case on every loop turn),
+    instead of one per child. False where ``waitid`` is missing, or when an exited
+    process is not one of ``children`` (it is left for its owner): then the caller
+    sweeps pid by pid.
+    """
+    if _waitid is None:
+        return False
+    while children:
+        try:
+            exited = _waitid(os.P_ALL, 0, _PEEK_EXITED)  # type: ignore[attr-defined,unused-ignore]
+        except ChildProcessError:
+            children.clear()  # no child at all: reaped elsewhere, or SIGCHLD is ignored
+            return True
+        if exited is None:
+            return True
+        pid: int = exited.si_pid
+        if pid not in children:
+            return False
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)  # it has exited: this does not block
+        children.discard(pid)
+    return True
+
+
 def _reap(children: Set[int], *, blocking: bool) -> None:
     """Collect those of ``children`` that have exited (all of them when ``blocking``)."""
+    if not blocking and _reap_exited(children):
+        return
     flags = 0 if blocking else os.WNOHANG
     for pid in list(children):
         try:
@@ -41,12 +77,34 @@ def _reap(children: Set[int], *, blocking: bool) -> None:
 
 def _wait_for_any(children: Set[int]) -> None:
     """Block until at least one of ``children`` has exited, without reaping strangers."""
-    if _wait_with_pidfds(children):
+    if _wait_with_waitid(children) or _wait_with_pidfds(children):
         return
     pid = next(iter(children))
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
     children.discard(pid)
+
+
+def _wait_with_waitid(children: Set[int]) -> bool:
+    """Wait for any child to exit without reaping it; True if it was one of ``children``.
+
+    A single system call for the usual case; a stranger's exit, or no ``waitid``,
+    leaves the work to the pidfd or pid-by-pid wait.
+    """
+    if _waitid is None:
+        return False
+    try:
+        exited = _waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)  # type: ignore[attr-defined,unused-ignore]
+    except ChildProcessError:
+        children.clear()
+        return True
+    if exited is None or exited.si_pid not in children:
+        return False
+    pid: int = exited.si_pid
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    children.discard(pid)
+    return True
 
 
 def _wait_with_pidfds(children: Set[int]) -> bool:
@@ -123,6 +181,7 @@ if hasattr(os, "fork"):
             # The child must never return into the server's loop: every path ends in _exit.
             status = 1
             try:
+                stop_watching()
                 try:
                     server.finish_request(request, client_address)
                     status = 0

@@ -14,6 +14,10 @@ Better than the stdlib where the docs leave room:
   expected shape (checked by ``server_bind()``, so overrides that bind
   differently are free to use other addresses).
 * ``allow_reuse_port`` is honoured on every Python version, not only 3.11+.
+* A handler may fork in ``handle()`` and let the child answer (the Server
+  Creation Notes' explicit fork): when the handling thread forked, the parent
+  only closes its own descriptor instead of half-closing the connection. Every
+  other connection is half-closed first, as in the stdlib (see ``_forks``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from socket import socket as _Socket
 from typing import Any, ClassVar, Tuple
 
 from ._addresses import check_address
+from ._forks import forked_since_request_began
 from ._types import (
     DatagramRequest,
     HandlerFactory,
@@ -107,8 +112,16 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
         return accepted
 
     def shutdown_request(self, request: StreamRequestT) -> None:
-        """Half-close the connection (so the peer sees the end of the reply), then close it."""
+        """Half-close the connection (so the peer sees the end of the reply), then close it.
+
+        If the handler forked (the pattern of the Server Creation Notes), the child holds
+        the connection: only this process's descriptor is closed, and the child ends the
+        connection when it is done.
+        """
         connection: Any = request
+        if forked_since_request_began():
+            self.close_request(request)
+            return
         try:  # noqa: SIM105 -- a context manager per request costs more than try/except
             connection.shutdown(socket.SHUT_WR)
         except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,15 @@ def test_non_callable_handler_class_is_refused(handler: Any) -> None:
     ("server_class", "address", "family"),
     [
         ("TCPServer", "127.0.0.1:80", "AF_INET"),
-        ("TCPServer", ["127.0.0.1", 0], "AF_INET"),
+        pytest.param(
+            "TCPServer",
+            ["127.0.0.1", 0],
+            "AF_INET",
+            marks=pytest.mark.skipif(
+                sys.implementation.name == "pypy",
+                reason="PyPy's bind() takes a list pair, so it is not the wrong shape there",
+            ),
+        ),
         ("TCPServer", ("127.0.0.1",), "AF_INET"),
         ("TCPServer", ("127.0.0.1", "80"), "AF_INET"),
         ("UDPServer", (0, 0), "AF_INET"),

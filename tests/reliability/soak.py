@@ -452,7 +452,18 @@ def _table(results: Sequence[SoakResult]) -> str:
             f" {result.rss_growth_kib:>7} {result.seconds:>7.2f}  {len(result.problems)}"
         )
         rows.extend(f"    {problem}" for problem in result.problems)
+    rows.extend(_ratios(results))
     return "\n".join(rows)
+
+
+def _ratios(results: Sequence[SoakResult], baseline: str = "socketserver") -> list[str]:
+    """Wall time of each other implementation over the baseline's, per kind, in this run."""
+    base = {r.kind: r.seconds for r in results if r.implementation == baseline}
+    return [
+        f"{r.implementation} / {baseline} wall time, {r.kind}: {r.seconds / base[r.kind]:.2f}x"
+        for r in results
+        if r.implementation != baseline and base.get(r.kind, 0) > 0
+    ]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
