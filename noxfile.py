@@ -45,7 +45,8 @@ def matrix_session(session: nox.Session) -> None:
     out = _out()
     (out / f"steps-{found.label}.json").unlink(missing_ok=True)
     session.install(str(matrix.ROOT), *matrix.TEST_EXTRAS)
-    result = matrix.run_steps(found, Path(session.bin), out)
+    with_tests = matrix.runs_tests(found, INTERPRETERS)
+    result = matrix.run_steps(found, Path(session.bin), out, with_tests=with_tests)
     matrix.write_steps(result, out)
     for line in matrix.table([result]):
         session.log(line)

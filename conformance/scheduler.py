@@ -33,8 +33,9 @@ __all__ = ["Interruption", "progress_line", "run_all"]
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # How often the main thread looks up from waiting for targets (a signal handler has run).
 _WAKE = 0.2
-#: A collected target that wrote no record for this long is waiting (most likely on a
-#: hung check's time limit) and uses no CPU: it does not count against --jobs.
+#: A collected target that wrote no record for this long (or for half the per-check time
+#: limit, if that is shorter, but at least a second) is waiting, most likely on a hung
+#: check's time limit, and uses no CPU: it does not count against --jobs.
 IDLE_AFTER = 5.0
 #: With --jobs N > 1, at most this many times N targets run at once, idle ones included.
 LEND_FACTOR = 4
@@ -43,9 +44,10 @@ LEND_FACTOR = 4
 class _Activity:
     """When each running target last wrote a record, so that idle ones lend their slot."""
 
-    def __init__(self) -> None:
+    def __init__(self, idle_after: float) -> None:
         self._lock = threading.Lock()
         self._last: dict[int, float] = {}
+        self._idle_after = idle_after
 
     def watcher(self, index: int, dots: _Dots) -> Callable[[Record], None]:
         """The record callback of target ``index``: notes the time, then prints its dot."""
@@ -59,10 +61,10 @@ class _Activity:
         return on_record
 
     def busy(self, indexes: Iterable[int]) -> int:
-        """How many of ``indexes`` are starting up or wrote a record within IDLE_AFTER."""
+        """How many of ``indexes`` are starting up or wrote a record lately."""
         now = time.monotonic()
         with self._lock:
-            return sum(1 for i in indexes if now - self._last.get(i, now) <= IDLE_AFTER)
+            return sum(1 for i in indexes if now - self._last.get(i, now) <= self._idle_after)
 
 
 class Interruption:
@@ -198,7 +200,7 @@ def run_all(
     most = workers if workers == 1 else min(len(targets), workers * LEND_FACTOR)
     # Per-check progress only makes sense when the characters come from one target at a time.
     dots = _Dots(enabled=not quiet and most == 1)
-    activity = _Activity()
+    activity = _Activity(min(IDLE_AFTER, max(1.0, options.timeout / 2)))
     waiting = list(enumerate(targets))
     with ThreadPoolExecutor(max_workers=most) as pool:
         running: dict[Future[TargetRun], int] = {}

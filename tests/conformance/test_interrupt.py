@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -30,19 +30,12 @@ HANGING = "sample_servers:HangingServer"
 
 
 def _children(pid: int) -> list[int]:
-    """Live child processes of ``pid``, from /proc."""
-    found: list[int] = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry))
-    return found
+    """Child processes of ``pid``, from the kernel's per-thread children lists."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            found.update(int(child) for child in task.read_text(encoding="ascii").split())
+    return sorted(found)
 
 
 class _Lines:

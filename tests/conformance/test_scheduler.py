@@ -61,7 +61,7 @@ def test_idle_targets_lend_their_slot(
     """Silent targets do not count against --jobs N > 1 (up to 4 x N); --jobs 1 stays serial."""
     counter = _Counter(most)
     monkeypatch.setattr(scheduler, "run_target", counter.fake_run)
-    monkeypatch.setattr(scheduler, "IDLE_AFTER", 0.05)
+    monkeypatch.setattr(scheduler, "IDLE_AFTER", 0.05)  # the fakes go silent at once
     runs = scheduler.run_all(
         _targets(10), OPTIONS, jobs, quiet=True, interruption=scheduler.Interruption()
     )
