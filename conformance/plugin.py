@@ -36,7 +36,6 @@ the session state and the constants are in :mod:`sockspec.conformance.state`.
 
 from __future__ import annotations
 
-from .hooks.reporting import reproducer_for
 from .state import (
     CHECKS_PACKAGE,
     DEFAULT_TARGET,
@@ -51,10 +50,13 @@ from .state import (
 )
 
 # Each hook family is a plugin of its own (pytest registers these with this module).
+# pytest imports them in this order and rewrites their asserts when sockspec is a regular
+# install; a module imported by an earlier one could no longer be rewritten (a warning, an
+# error under -W error), so timeouts, which collection and leaks import, comes first.
 pytest_plugins = [
+    "sockspec.conformance.hooks.timeouts",
     "sockspec.conformance.hooks.options",
     "sockspec.conformance.hooks.collection",
-    "sockspec.conformance.hooks.timeouts",
     "sockspec.conformance.hooks.leaks",
     "sockspec.conformance.hooks.reporting",
 ]
@@ -69,6 +71,5 @@ __all__ = [
     "checks_directory",
     "clause_of",
     "is_conformance_check",
-    "reproducer_for",
     "suite_state",
 ]

@@ -1,8 +1,10 @@
 """Early, readable errors for server addresses of the wrong shape for their family.
 
 Only shapes that ``socket.bind`` would refuse anyway are refused, so no address
-the stdlib accepts is turned away; values are left to ``bind`` (a port of -1
-still raises the ``OverflowError`` the stdlib raises).
+the stdlib accepts is turned away; values are left to ``bind``, except a port
+outside 0-65535: it raises the ``OverflowError`` CPython's ``bind()`` raises,
+with a message about the port on every runtime (PyPy's own says only "int too
+large to convert").
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ _IP_SEQUENCE_TYPES = (tuple, list) if sys.implementation.name == "pypy" else (tu
 
 
 def check_address(owner: str, family: int, address: object) -> None:
-    """Raise ``TypeError`` naming ``owner`` if ``address`` cannot be an address of ``family``."""
+    """Raise ``TypeError`` naming ``owner`` if ``address`` cannot be an address of ``family``.
+
+    A port outside 0-65535 raises ``OverflowError``, as CPython's ``bind()`` does.
+    """
     if family == socket.AF_INET:
         if not _is_ip_tuple(address, 2, 2):
             raise TypeError(
@@ -39,6 +44,13 @@ def check_address(owner: str, family: int, address: object) -> None:
             f"{owner}: an AF_UNIX server_address must be a path as str or bytes, "
             f"got {type(address).__name__} {address!r}"
         )
+    if family in (socket.AF_INET, getattr(socket, "AF_INET6", None)):
+        _check_port(owner, cast(Tuple[object, ...], address)[1])
+
+
+def _check_port(owner: str, port: object) -> None:
+    if isinstance(port, int) and not 0 <= port <= 0xFFFF:
+        raise OverflowError(f"{owner}: the port must be 0-65535, got {port}")
 
 
 def _is_ip_tuple(address: object, shortest: int, longest: int) -> bool:

@@ -7,6 +7,7 @@ leak probes see only what the server did, and a hang cannot stall the test run.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -32,6 +33,9 @@ def _soak_params() -> list[Any]:
             marks: list[pytest.MarkDecorator] = []
             if kind.startswith("forking") and not hasattr(os, "fork"):
                 marks.append(pytest.mark.skip(reason="ForkingMixIn needs os.fork"))
+            if importlib.util.find_spec("_tracemalloc") is None:
+                # PyPy: the soak judges memory growth by tracemalloc, which it lacks.
+                marks.append(pytest.mark.skip(reason="the soak needs tracemalloc (not on PyPy)"))
             params.append(pytest.param(implementation, kind, marks=marks))
     return params
 
