@@ -14,7 +14,7 @@ import selectors
 import socket
 import socketserver
 import threading
-from typing import Any, Optional
+from typing import Any
 
 from ._loop import LoopTCPServer
 
@@ -25,13 +25,6 @@ class ShutdownWaitsForNextLoop(LoopTCPServer):
     def shutdown(self) -> None:
         self._loop_finished.clear()
         super().shutdown()
-
-
-class IgnoresSocketTimeout(LoopTCPServer):
-    """handle_request() waits on timeout alone, ignoring the socket's own timeout."""
-
-    def _effective_timeout(self) -> Optional[float]:
-        return self.timeout
 
 
 class SwallowsBaseExceptions(LoopTCPServer):

@@ -144,7 +144,6 @@ MUTANTS: dict[str, str] = {
     f"{_RESOURCES}:ShutsDownButNeverCloses": "resources.request.closed_after_finish",
     # clauses gained when the catalogue's overclaims were narrowed (issue 16)
     f"{_GAINED}:ShutdownWaitsForNextLoop": "server.shutdown.after_finished_loop",
-    f"{_GAINED}:IgnoresSocketTimeout": "server.handle_request.socket_timeout",
     f"{_GAINED}:SwallowsBaseExceptions": "server.handle_error.base_exception_propagates",
     f"{_GAINED}:KeepsRejectedRequestsOpen": "server.verify_request.rejected_closed",
     f"{_GAINED}:IdleLoopNeverWakes": "server.serve_forever.poll_interval_paces",
