@@ -63,9 +63,12 @@ bench: venv
 # Offline HTML build: fresh environment (-E, the generated pages read data files), warnings
 # are errors (-W, all of them reported: --keep-going), nitpicky cross-references (-n); then
 # every internal link and anchor of the built site is resolved (Sphinx's linkcheck needs the network).
+# The output directory is emptied first: Sphinx never deletes the page of a module or document
+# that no longer exists (stale `_modules/` pages stayed reachable from an old build).
 DOCS_OUT := docs/_build/html
 docs: venv
 	flock $(VENV)/.install.lock $(PIP) install $(EDITABLE) -e '.[docs]'
+	rm -rf $(DOCS_OUT)
 	$(BIN)/python -m sphinx -b html -E -W --keep-going -n -q docs $(DOCS_OUT)
 	$(BIN)/python docs/check_links.py $(DOCS_OUT)
 	@echo "make docs: site in $(DOCS_OUT)/index.html"
