@@ -59,18 +59,34 @@ def passes_counting(handler: CountingHandler) -> None:
 
 
 class PinnedHandlerClass(Protocol):
-    """Why spec's RequestHandlerClass leaves its parameters open.
+    """Why spec's RequestHandlerClass leaves its parameters open: pinned as a Callable.
 
-    typeshed declares the stdlib's ``RequestHandlerClass`` as a class-level
-    ``Callable[[Any, _RetAddress, Self], BaseRequestHandler]``.  pyright reads it
-    unbound on attribute access, but binds it like a method (dropping the
-    request parameter) when it matches the class against a Protocol, so a
-    pinned ``(request, client_address, server)`` rejects the stdlib there;
-    zuban's default mode does the same (a recorded deviation), the others accept.
+    typeshed declares the stdlib's ``RequestHandlerClass`` as a class-body
+    ``Callable[[Any, _RetAddress, Self], BaseRequestHandler]`` (an instance variable).
+    pyright reads it unbound on attribute access, but binds it like a method
+    (dropping the request parameter) when it matches the class against a Protocol,
+    so a pinned ``(request, client_address, server)`` rejects the stdlib there;
+    zuban's default mode binds it always (a recorded deviation); the others accept.
+    ``reproducers/callable_instance_variable.py`` shows both without sockspec.
     """
 
     @property
     def RequestHandlerClass(self) -> Callable[[spec.Socket, InetAddress, Any], spec.BaseRequestHandler]: ...
 
 
-b: PinnedHandlerClass = socketserver.TCPServer(INET, socketserver.BaseRequestHandler, False)  # E: pyright[reportAssignmentType]
+class MakesHandlers(Protocol):
+    """A callback Protocol for the handler class: called as the documentation says."""
+
+    def __call__(self, request: spec.Socket, client_address: InetAddress, server: Any, /) -> spec.BaseRequestHandler: ...
+
+
+class PinnedHandlerFactory(Protocol):
+    """The same parameters as a callback Protocol: refused alike, the binding is the cause."""
+
+    @property
+    def RequestHandlerClass(self) -> MakesHandlers: ...
+
+
+STDLIB = socketserver.TCPServer(INET, socketserver.BaseRequestHandler, False)
+b: PinnedHandlerClass = STDLIB  # E: pyright[reportAssignmentType]
+c: PinnedHandlerFactory = STDLIB  # E: pyright[reportAssignmentType]
