@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from typing_extensions import Literal, TypedDict
 
@@ -51,8 +51,7 @@ EXACT = frozenset({"mypy", "pyright", "pyrefly"})
 Verdict = Literal["pass", "deviation", "fail", "not-run"]
 
 
-@dataclass(frozen=True)
-class Checker:
+class Checker(NamedTuple):
     """One checker for one target, and where its executable lives in the typing venv."""
 
     name: str

@@ -8,7 +8,7 @@ CountingHandler)``: the handler reads ``self.server.served``, which only a
 from __future__ import annotations
 
 import socketserver
-from typing import Any, Callable
+from typing import Any, Callable, Union, overload
 
 from typing_extensions import Protocol
 
@@ -87,6 +87,37 @@ class PinnedHandlerFactory(Protocol):
     def RequestHandlerClass(self) -> MakesHandlers: ...
 
 
+class BothShapes(Protocol):
+    """Overloads for the unbound and the bound reading: a value must fit both, none does."""
+
+    @overload
+    def __call__(self, request: spec.Socket, client_address: InetAddress, server: Any, /) -> spec.BaseRequestHandler: ...
+    @overload
+    def __call__(self, client_address: InetAddress, server: Any, /) -> spec.BaseRequestHandler: ...
+
+
+class OverloadedHandlerFactory(Protocol):
+    @property
+    def RequestHandlerClass(self) -> BothShapes: ...
+
+
+Unbound = Callable[[spec.Socket, InetAddress, Any], spec.BaseRequestHandler]
+Bound = Callable[[InetAddress, Any], spec.BaseRequestHandler]
+
+
+class EitherShape(Protocol):
+    """A union of the two readings: every checker matches the stdlib, none lets it be called."""
+
+    @property
+    def RequestHandlerClass(self) -> Union[Unbound, Bound]: ...
+
+
 STDLIB = socketserver.TCPServer(INET, socketserver.BaseRequestHandler, False)
 b: PinnedHandlerClass = STDLIB  # E: pyright[reportAssignmentType]
 c: PinnedHandlerFactory = STDLIB  # E: pyright[reportAssignmentType]
+d: OverloadedHandlerFactory = STDLIB  # E: mypy[assignment] pyright[reportAssignmentType] pyrefly[bad-assignment] ty[invalid-assignment] zuban[assignment]
+e: EitherShape = STDLIB
+
+
+def make_handler(server: EitherShape, request: Any) -> None:
+    server.RequestHandlerClass(request, INET, server)  # E: mypy[call-arg] pyright[reportCallIssue] pyrefly[bad-argument-count] ty[too-many-positional-arguments] zuban[call-arg]
