@@ -30,9 +30,9 @@ from typing_extensions import Literal, TypedDict
 
 from tests.typing.checkers import (
     FINDERS,
+    REPRODUCERS,
     ROOT,
     TARGETS,
-    REPRODUCERS,
     CheckerCrashed,
     Finding,
     Run,
