@@ -2,7 +2,9 @@
 
 Every checker of ``make typing`` must refuse ``OtherServer(address,
 CountingHandler)``: the handler reads ``self.server.served``, which only a
-``CountingServer`` has.
+``CountingServer`` has.  Below the pairing, the four declarations of
+``RequestHandlerClass`` that sockspec.spec does not use, and what each checker
+does with the standard library's servers under them (see ``docs/typecheck.rst``).
 """
 
 from __future__ import annotations
