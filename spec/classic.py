@@ -73,14 +73,22 @@ class BaseServer(Protocol[RequestT, AddressT]):
     def RequestHandlerClass(self) -> Callable[..., BaseRequestHandler[RequestT, AddressT]]:
         """The handler class given at construction; one instance is made per request.
 
-        Read-only, and typed as a callable returning a handler whose
-        parameters are left open: the stdlib declares it (typeshed) as a
-        class-level ``Callable`` taking ``(request, client_address, server)``;
-        every checker reads it so on attribute access, but pyright binds it
-        like a method when matching the class against a Protocol, so a pinned
-        parameter list would reject every stdlib server under pyright
-        (``tests/typing/cases/reject_handler_pairing.py`` pins that).  The
-        servers of :mod:`sockspec.impl` type it exactly, with their own type.
+        Read-only, and typed as a callable that returns a handler of this
+        server's request and address types, its parameters left open.  That is
+        the one spelling every checker of ``make typing`` reads as intended for
+        the standard library's servers: typeshed declares their
+        ``RequestHandlerClass`` as a class-body ``Callable[[Any, _RetAddress,
+        Self], BaseRequestHandler]`` (an instance variable), which pyright reads
+        with its three parameters on access but binds like a method (two left)
+        when it matches the class against a Protocol.  Against that reading,
+        a type that can also be called as ``(request, client_address, server)``
+        must take any parameters: a pinned ``Callable``, a callback Protocol, a
+        union or overloads are each refused for, or uncallable on, the stdlib
+        (``tests/typing/cases/reject_handler_pairing.py`` pins all four on five
+        checkers, ``cases/reproducers/callable_instance_variable.py`` shows the
+        binding without sockspec).  Calls still return a handler type, and a server
+        whose handler class makes something else is refused.  The servers of
+        :mod:`sockspec.impl` type it exactly, with their own type.
 
         Clauses: server.request_handler_class.declared, server.request_handler_class.handler_type,
         server.request_handler_class.new_instance_per_request

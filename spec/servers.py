@@ -36,24 +36,26 @@ from .addresses import (
 )
 from .mixins import ForkingMixIn, ThreadingMixIn
 
-__all__ = [
+# In the order the module defines them (the base, the two kinds, the four families, then
+# the threading and forking variants), which is also the order of the reference docs.
+__all__ = [  # noqa: RUF022
     "BaseServer",
-    "DatagramServer",
-    "ForkingServer",
-    "ForkingTCPServer",
-    "ForkingUDPServer",
-    "ForkingUnixDatagramServer",
-    "ForkingUnixStreamServer",
     "StreamServer",
+    "DatagramServer",
     "TCPServer",
+    "UDPServer",
+    "UnixStreamServer",
+    "UnixDatagramServer",
     "ThreadingServer",
+    "ForkingServer",
     "ThreadingTCPServer",
     "ThreadingUDPServer",
-    "ThreadingUnixDatagramServer",
     "ThreadingUnixStreamServer",
-    "UDPServer",
-    "UnixDatagramServer",
-    "UnixStreamServer",
+    "ThreadingUnixDatagramServer",
+    "ForkingTCPServer",
+    "ForkingUDPServer",
+    "ForkingUnixStreamServer",
+    "ForkingUnixDatagramServer",
 ]
 
 

@@ -18,12 +18,15 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "cases"
+#: Each checker fault recorded as a deviation (or that a pinned marker records), shown in
+#: a file without sockspec: the faulty checker must report it, every other checker not.
+REPRODUCERS = CASES / "reproducers"
 TARGETS = ("3.9", "3.13")
 CHECKER_NAMES = ("mypy", "pyright", "pyrefly", "ty", "zuban")
 RUN_TIMEOUT = 600.0
@@ -39,15 +42,17 @@ class CheckerCrashed(RuntimeError):
     """The checker exited as it does when it could not check at all (not: found errors)."""
 
 
-def case_files() -> List[Path]:
-    """Every case file, in name order."""
-    return sorted(CASES.glob("*.py"))
+def case_files(folder: Path = CASES) -> List[Path]:
+    """Every case file (or, given ``REPRODUCERS``, every reproducer), in name order."""
+    return sorted(folder.glob("*.py"))
 
 
-def expected_findings(checker: str, target: str) -> Set[Finding]:
-    """The errors the case files pin for ``checker`` on ``target``."""
+def expected_findings(
+    checker: str, target: str, files: Optional[Sequence[Path]] = None
+) -> Set[Finding]:
+    """The errors ``files`` (by default the cases) pin for ``checker`` on ``target``."""
     expected: Set[Finding] = set()
-    for path in case_files():
+    for path in case_files() if files is None else files:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for marker in MARKER.finditer(line):
                 if marker.group("target") not in (None, target):
@@ -61,12 +66,7 @@ def expected_findings(checker: str, target: str) -> Set[Finding]:
 def run(command: List[str], ok_codes: Tuple[int, ...] = (0, 1)) -> str:
     """Run a checker from the repository root and return its standard output."""
     completed = subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
+        command, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False
     )
     if completed.returncode not in ok_codes:
         raise CheckerCrashed(
@@ -78,12 +78,22 @@ def run(command: List[str], ok_codes: Tuple[int, ...] = (0, 1)) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """One checker run: the executable, the target and the interpreter whose packages it sees."""
+    """One checker run: the executable, the target, the interpreter whose packages it sees,
+    a scratch folder and the files to check."""
 
     executable: Path
     target: str
     python: Path
     workdir: Path
+    files: Tuple[Path, ...] = field(default_factory=lambda: tuple(case_files()))
+
+    def mypy_options(self) -> List[str]:
+        """What mypy and zuban are both given: the project's configuration, target, packages."""
+        return [
+            *("--config-file", str(ROOT / "pyproject.toml")),
+            *("--python-version", self.target),
+            *("--python-executable", str(self.python)),
+        ]
 
 
 def mypy_findings(how: Run) -> Set[Finding]:
@@ -91,15 +101,9 @@ def mypy_findings(how: Run) -> Set[Finding]:
     output = run(
         [
             str(how.executable),
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--python-version",
-            how.target,
-            "--python-executable",
-            str(how.python),
-            "--output",
-            "json",
-            *(str(path) for path in case_files()),
+            *how.mypy_options(),
+            *("--output", "json"),
+            *(str(path) for path in how.files),
         ]
     )
     found: Set[Finding] = set()
@@ -121,7 +125,7 @@ def pyright_findings(how: Run) -> Set[Finding]:
     config = how.workdir / "pyrightconfig.json"
     settings = {
         # pyright ignores absolute paths in "include".
-        "include": [os.path.relpath(path, how.workdir) for path in case_files()],
+        "include": [os.path.relpath(path, how.workdir) for path in how.files],
         "typeCheckingMode": "strict",
         "pythonVersion": how.target,
     }
@@ -164,7 +168,7 @@ def pyrefly_findings(how: Run) -> Set[Finding]:
             str(how.python),
             "--output-format",
             "json",
-            *(str(path) for path in case_files()),
+            *(str(path) for path in how.files),
         ]
     )
     found: Set[Finding] = set()
@@ -187,7 +191,7 @@ def ty_findings(how: Run) -> Set[Finding]:
             how.target,
             "--output-format",
             "gitlab",
-            *(str(path) for path in case_files()),
+            *(str(path) for path in how.files),
         ]
     )
     found: Set[Finding] = set()
@@ -214,13 +218,8 @@ def zuban_findings(how: Run) -> Set[Finding]:
         [
             str(how.executable),
             "check",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--python-version",
-            how.target,
-            "--python-executable",
-            str(how.python),
-            *(str(path) for path in case_files()),
+            *how.mypy_options(),
+            *(str(path) for path in how.files),
         ]
     )
     found: Set[Finding] = set()

@@ -2,8 +2,11 @@
 
 mypy, pyright and pyrefly must report exactly what the markers pin.  For ty and
 zuban a difference may instead be a known deviation of the checker, recorded
-with a one-line reason in ``deviations/<checker>.json``; any other difference,
-and any recorded deviation that no longer happens, fails the run.  The verdict
+with a one-line reason in ``deviations/<checker>.json`` and shown by a reproducer
+in ``cases/reproducers`` that does not use sockspec; any other difference, and any
+recorded deviation that no longer happens, fails the run.  Every checker must give
+the reproducers exactly their markers too: the faulty checker errs there, the others
+accept the same code, which is what makes the fault the checker's.  The verdict
 of each case, checker and target is written to ``results.json``, which the
 documentation renders as the "Type checkers" table.
 
@@ -21,12 +24,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from typing_extensions import Literal, TypedDict
 
 from tests.typing.checkers import (
     FINDERS,
+    REPRODUCERS,
     ROOT,
     TARGETS,
     CheckerCrashed,
@@ -47,8 +51,7 @@ EXACT = frozenset({"mypy", "pyright", "pyrefly"})
 Verdict = Literal["pass", "deviation", "fail", "not-run"]
 
 
-@dataclass(frozen=True)
-class Checker:
+class Checker(NamedTuple):
     """One checker for one target, and where its executable lives in the typing venv."""
 
     name: str
@@ -79,6 +82,8 @@ class Deviation(TypedDict):
     line: int
     targets: List[str]
     reason: str
+    #: The file of ``cases/reproducers`` that shows the fault without sockspec.
+    reproducer: str
 
 
 class CaseResult(TypedDict):
@@ -93,6 +98,8 @@ class RunResult(TypedDict):
     seconds: float
     error: Optional[str]
     cases: Dict[str, CaseResult]
+    #: The reproducers' verdicts: each must be a pass (no deviation applies to them).
+    reproducers: Dict[str, CaseResult]
 
 
 @dataclass
@@ -125,16 +132,20 @@ def version_of(executable: Path) -> str:
 
 
 def judge(
-    checker: Checker, found: Set[Finding], deviations: Sequence[Deviation]
+    checker: Checker,
+    found: Set[Finding],
+    deviations: Sequence[Deviation],
+    files: Optional[Sequence[Path]] = None,
 ) -> Tuple[Dict[str, CaseResult], List[str]]:
-    """Each case's verdict, and the lines that neither the markers nor a deviation explain."""
-    expected = expected_findings(checker.name, checker.target)
+    """Each file's verdict (the cases by default), and the lines nothing explains."""
+    files = case_files() if files is None else files
+    expected = expected_findings(checker.name, checker.target, files)
     wrong = (expected - found) | (found - expected)
     applicable = [d for d in deviations if not d["targets"] or checker.target in d["targets"]]
     used: Set[Tuple[str, int]] = set()
     cases: Dict[str, CaseResult] = {}
     unexplained: List[str] = []
-    for path in case_files():
+    for path in files:
         notes: List[str] = []
         verdict: Verdict = "pass"
         lines = sorted({line for name, line, _ in wrong if name == path.name})
@@ -143,7 +154,11 @@ def judge(
             pinned = any((path.name, line, code) in expected for code in codes)
             what = "pinned but not reported" if pinned else "reported but not pinned"
             reason = next(
-                (d["reason"] for d in applicable if (d["case"], d["line"]) == (path.name, line)),
+                (
+                    f"{d['reason']} (reproducer: {d['reproducer']})"
+                    for d in applicable
+                    if (d["case"], d["line"]) == (path.name, line)
+                ),
                 None,
             )
             if reason is None:
@@ -173,18 +188,24 @@ def check(checker: Checker, venv: Path, workdir: Path) -> Outcome:
         "seconds": 0.0,
         "error": None,
         "cases": {},
+        "reproducers": {},
     }
     not_run: Dict[str, CaseResult] = {
         p.name: {"verdict": "not-run", "notes": []} for p in case_files()
     }
+    reproducers = tuple(case_files(REPRODUCERS))
     if not executable.exists():
         result["error"] = f"{executable} does not exist (make typing installs it)"
         result["cases"] = not_run
         return Outcome(result, [f"{checker.name} {checker.target}: {result['error']}"])
     result["version"] = version_of(executable)
     started = time.perf_counter()
+    python = venv / "bin/python"
     try:
-        found = FINDERS[checker.name](Run(executable, checker.target, venv / "bin/python", workdir))
+        found = FINDERS[checker.name](Run(executable, checker.target, python, workdir))
+        shown = FINDERS[checker.name](
+            Run(executable, checker.target, python, workdir, files=reproducers)
+        )
     except (CheckerCrashed, subprocess.TimeoutExpired, ValueError) as error:
         # The checker could not check: the cases are not run, not failed.
         result["seconds"] = round(time.perf_counter() - started, 2)
@@ -193,20 +214,27 @@ def check(checker: Checker, venv: Path, workdir: Path) -> Outcome:
         return Outcome(result, [f"{checker.name} {checker.target}: {result['error']}"])
     result["seconds"] = round(time.perf_counter() - started, 2)
     result["cases"], unexplained = judge(checker, found, load_deviations(checker.name))
-    return Outcome(result, unexplained)
+    result["reproducers"], wrong = judge(checker, shown, [], reproducers)
+    return Outcome(result, unexplained + [f"reproducers/{line}" for line in wrong])
+
+
+def counted(cases: Dict[str, CaseResult]) -> str:
+    """``8 pass, 1 deviation``: how many files got each verdict."""
+    counts: Dict[str, int] = {}
+    for case in cases.values():
+        counts[case["verdict"]] = counts.get(case["verdict"], 0) + 1
+    return ", ".join(
+        f"{counts[v]} {v}" for v in ("pass", "deviation", "fail", "not-run") if v in counts
+    )
 
 
 def summary(result: RunResult) -> str:
     """One line: the checker, its version, the target, the verdict counts and the time."""
-    counts: Dict[str, int] = {}
-    for case in result["cases"].values():
-        counts[case["verdict"]] = counts.get(case["verdict"], 0) + 1
-    shown = ", ".join(
-        f"{counts[v]} {v}" for v in ("pass", "deviation", "fail", "not-run") if v in counts
-    )
+    shown = counted(result["reproducers"]) or "not run"
     return (
         f"{result['checker']} {result['version']} --python-version {result['target']}: "
-        f"{len(result['cases'])} cases: {shown} ({result['seconds']:.1f} s)"
+        f"{len(result['cases'])} cases: {counted(result['cases'])}; "
+        f"{len(result['reproducers'])} reproducers: {shown} ({result['seconds']:.1f} s)"
     )
 
 

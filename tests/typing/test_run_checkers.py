@@ -5,6 +5,7 @@ These run no type checker: they feed the judge what a checker could have reporte
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import List, Set
@@ -12,7 +13,14 @@ from typing import List, Set
 import pytest
 
 from tests.typing import run_checkers
-from tests.typing.checkers import CHECKER_NAMES, TARGETS, Finding, case_files, expected_findings
+from tests.typing.checkers import (
+    CHECKER_NAMES,
+    REPRODUCERS,
+    TARGETS,
+    Finding,
+    case_files,
+    expected_findings,
+)
 from tests.typing.run_checkers import Checker, Deviation, judge
 
 ZUBAN_39 = Checker("zuban", "3.9", "bin/zuban")
@@ -21,6 +29,21 @@ A_REJECT_CASE = "reject_handler_pairing.py"
 
 def pinned(checker: Checker) -> Set[Finding]:
     return expected_findings(checker.name, checker.target)
+
+
+#: An error no case pins: on the first line of an accept case.
+EXTRA: Finding = ("accept_pairing.py", 1, "misc")
+
+
+def recorded(targets: List[str]) -> Deviation:
+    """A deviation recorded for ``EXTRA``'s line, on these targets (all when empty)."""
+    return {
+        "case": EXTRA[0],
+        "line": EXTRA[1],
+        "targets": targets,
+        "reason": "a checker fault",
+        "reproducer": "shown.py",
+    }
 
 
 def test_exactly_the_pinned_errors_pass_every_case() -> None:
@@ -42,38 +65,23 @@ def test_a_missing_rejection_fails_its_case() -> None:
 
 def test_a_recorded_deviation_explains_a_difference() -> None:
     """An unpinned error on a line with a recorded deviation makes the case a deviation."""
-    extra: Finding = ("accept_pairing.py", 1, "misc")
-    deviation: Deviation = {
-        "case": "accept_pairing.py",
-        "line": 1,
-        "targets": ["3.9"],
-        "reason": "a checker fault",
-    }
-    cases, unexplained = judge(ZUBAN_39, pinned(ZUBAN_39) | {extra}, [deviation])
+    cases, unexplained = judge(ZUBAN_39, pinned(ZUBAN_39) | {EXTRA}, [recorded(["3.9"])])
     assert unexplained == []
     assert cases["accept_pairing.py"] == {
         "verdict": "deviation",
-        "notes": ["line 1: a checker fault"],
+        "notes": ["line 1: a checker fault (reproducer: shown.py)"],
     }
 
 
 def test_a_deviation_for_another_target_does_not_apply() -> None:
     """A deviation recorded for 3.13 does not excuse the same difference on 3.9."""
-    extra: Finding = ("accept_pairing.py", 1, "misc")
-    deviation: Deviation = {
-        "case": "accept_pairing.py",
-        "line": 1,
-        "targets": ["3.13"],
-        "reason": "x",
-    }
-    cases, _ = judge(ZUBAN_39, pinned(ZUBAN_39) | {extra}, [deviation])
+    cases, _ = judge(ZUBAN_39, pinned(ZUBAN_39) | {EXTRA}, [recorded(["3.13"])])
     assert cases["accept_pairing.py"]["verdict"] == "fail"
 
 
 def test_a_stale_deviation_is_reported() -> None:
     """A recorded deviation that no longer happens is unexplained: the file must be updated."""
-    deviation: Deviation = {"case": "accept_pairing.py", "line": 1, "targets": [], "reason": "x"}
-    _, unexplained = judge(ZUBAN_39, pinned(ZUBAN_39), [deviation])
+    _, unexplained = judge(ZUBAN_39, pinned(ZUBAN_39), [recorded([])])
     assert unexplained == ["accept_pairing.py:1: recorded deviation no longer happens"]
 
 
@@ -96,6 +104,26 @@ def test_deviation_files_name_real_lines_with_reasons() -> None:
             assert set(deviation["targets"]) <= set(TARGETS), deviation
             assert deviation["reason"].strip(), deviation
             assert "\n" not in deviation["reason"], deviation
+            shown_by = REPRODUCERS / deviation["reproducer"]
+            assert shown_by.is_file(), deviation
+            # The reproducer pins an error for this checker: it shows the fault.
+            assert any(
+                name == shown_by.name
+                for target in TARGETS
+                for name, _, _ in expected_findings(path.stem, target, [shown_by])
+            ), deviation
+
+
+def test_reproducers_do_not_use_sockspec() -> None:
+    """A reproducer shows a checker's fault in plain code: nothing of ours can be its cause."""
+    for path in case_files(REPRODUCERS):
+        imported: List[str] = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.append(node.module or "")
+        assert not [name for name in imported if name.split(".")[0] == "sockspec"], path.name
 
 
 def test_every_checker_has_a_run_per_target() -> None:

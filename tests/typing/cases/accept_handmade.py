@@ -7,8 +7,7 @@ socketserver: the members, their signatures and the attribute types.
 from __future__ import annotations
 
 import socket
-from types import TracebackType
-from typing import Any, Callable, Optional, Tuple, Type
+from typing import Any, Callable, Optional, Tuple
 
 from typing_extensions import Self
 
@@ -83,12 +82,8 @@ class HandMadeServer:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_value: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
+    # Whatever the with block raised, it is not looked at: any three arguments will do.
+    def __exit__(self, *exc_info: object) -> None:
         self.server_close()
 
 

@@ -92,3 +92,16 @@ def named_at_once() -> None:
     udp: spec.UDPServer = impl.UDPServer(INET, impl.DatagramRequestHandler, False)
     t_tcp: spec.ThreadingTCPServer = impl.ThreadingTCPServer(INET, impl.StreamRequestHandler, False)
     print(tcp, udp, t_tcp)
+
+
+def handler_through_the_protocol(server: spec.StreamServer[Inet]) -> None:
+    """Called through the Protocol, the handler class makes a handler of the server's types.
+
+    A parameter rather than an assignment (pyright and ty narrow ``x: Protocol =
+    impl_server`` to the implementation's own type); ``exact_types`` shows that an
+    ``impl.TCPServer`` is such a server.
+    """
+    request, client = server.get_request()
+    made = server.RequestHandlerClass(request, client, server)
+    assert_type(made, spec.BaseRequestHandler[spec.Socket, tuple[str, int]])
+
