@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import types
@@ -20,10 +21,14 @@ from sockspec.conformance.preconditions import blocked
 
 __all__ = [
     "GetRequestSpy",
+    "clause_param",
     "configured_server",
     "exchange_with_state_change",
     "implementation_module",
+    "instance_recording_handler",
     "quiet_server",
+    "recording_server",
+    "served_with_get_request_spy",
     "tracked_socketpair",
     "unbound_server",
 ]
@@ -57,6 +62,53 @@ class GetRequestSpy:
     def addresses(self) -> list[Any]:
         """The client addresses returned so far."""
         return [result[1] for result in self.results]
+
+
+def clause_param(clause_id: str, *values: object) -> Any:
+    """One ``pytest.param`` of a parametrized check that verifies ``clause_id``.
+
+    The parameter carries the check's clause marker (each parametrized case names exactly
+    one clause) and is shown by that clause ID in test IDs.
+    """
+    return pytest.param(*values, marks=pytest.mark.clause(clause_id), id=clause_id)
+
+
+def served_with_get_request_spy(harness: Harness) -> tuple[bytes, list[Any]]:
+    """One request sent, handled by one ``handle_request`` and read back, ``get_request`` spied.
+
+    Returns the client's reply (read up to EOF) and the request objects the target's own
+    ``get_request`` returned: checks look at what the server did with them afterwards.
+    """
+    spy = GetRequestSpy(harness)
+    server = harness.make_server(attrs=spy.attrs)
+    client = harness.send(server)
+    harness.handle_one(server)
+    reply = harness.reply(client)  # raises HangError when no EOF arrives
+    return reply, spy.requests
+
+
+def recording_server(
+    harness: Harness, *hooks: str, attrs: Optional[Mapping[str, object]] = None
+) -> tuple[Any, Recorder]:
+    """A server whose calls of ``hooks`` are recorded (its class sets ``attrs``); its recorder."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder, attrs=attrs, record=hooks)
+    return server, recorder
+
+
+def instance_recording_handler(harness: Harness, recorder: Recorder, hook: str) -> type:
+    """A subclass of the handler base whose ``hook`` only records an ``instance`` event.
+
+    The event's values are the process ID and the instance's ``id()``: distinct values mean
+    distinct instances.  The instances are kept alive, so that no ``id()`` is reused.
+    """
+    keep: list[object] = []
+
+    def recorded(self: Any) -> None:
+        keep.append(self)
+        recorder.record("instance", os.getpid(), id(self))
+
+    return type("Counting", (harness.handler_base(),), {hook: recorded})
 
 
 def implementation_module(target: TargetLike) -> types.ModuleType:

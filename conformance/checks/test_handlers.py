@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import socket
 import socketserver
-from typing import Any
+from typing import Any, Optional
 
 import pytest
-from sockspec.conformance.checks._helpers import GetRequestSpy, quiet_server
+from sockspec.conformance.checks._helpers import (
+    GetRequestSpy,
+    instance_recording_handler,
+    quiet_server,
+)
 from sockspec.conformance.harness import (
     DeliberateFailure,
     Harness,
@@ -43,6 +47,27 @@ def _recorded(base: Any, name: str, recorder: Recorder) -> Any:
     return hook
 
 
+def _served_once(harness: Harness, failing: Optional[str] = None) -> Recorder:
+    """One request through a handler whose hooks record their calls; the recorder.
+
+    With ``failing``, that hook records its call and raises instead of running; the
+    server's ``handle_error`` is recorded (see ``quiet_server``).
+    """
+    recorder = harness.recorder()
+    replacements: dict[str, object] = {}
+    if failing is not None:
+
+        def fail(self: Any) -> None:
+            recorder.record(failing)
+            raise DeliberateFailure(f"deliberate {failing} failure from the check")
+
+        replacements[failing] = fail
+    handler = _wrapping(harness.handler_base(), recorder, **replacements)
+    server = quiet_server(harness, handler, recorder)
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    return recorder
+
+
 def _hook_calls(recorder: Recorder) -> list[str]:
     return [name for name in recorder.names() if name in HOOKS]
 
@@ -56,11 +81,7 @@ def _overrides(cls: Any, name: str) -> bool:
 @pytest.mark.clause("handler.order.setup_handle_finish")
 def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None:
     """setup(), handle() and finish() each run once, in that order, per request."""
-    recorder = harness.recorder()
-    handler = _wrapping(harness.handler_base(), recorder)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
-    observed = _hook_calls(recorder)
+    observed = _hook_calls(_served_once(harness))
     assert observed == list(HOOKS), f"expected {list(HOOKS)}; observed {observed}"
 
 
@@ -68,14 +89,9 @@ def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None
 def test_new_instance_per_request(target: TargetLike, harness: Harness) -> None:
     """Each request gets a handler instance of its own."""
     recorder = harness.recorder()
-    keep: list[object] = []  # keeps instances alive so that their ids stay unique
-
-    def handle(self: Any) -> None:
-        keep.append(self)
-        recorder.record("instance", id(self))
-
-    handler = type("Counting", (harness.handler_base(),), {"handle": handle})
-    server = quiet_server(harness, handler, recorder)
+    server = quiet_server(
+        harness, instance_recording_handler(harness, recorder, "handle"), recorder
+    )
     for _ in range(3):
         harness.exchange(server, b"", expect_reply=False, end=True)
     distinct = {repr(event.values) for event in recorder.named("instance")}
@@ -227,29 +243,12 @@ def test_handle_default_just_closes(target: TargetLike, harness: Harness) -> Non
 @pytest.mark.clause("handler.finish.skipped_if_setup_raises")
 def test_setup_error_skips_handle_and_finish(target: TargetLike, harness: Harness) -> None:
     """When setup() raises, neither handle() nor finish() runs."""
-    recorder = harness.recorder()
-
-    def setup(self: Any) -> None:
-        recorder.record("setup")
-        raise DeliberateFailure("deliberate setup failure from the check")
-
-    handler = _wrapping(harness.handler_base(), recorder, setup=setup)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
-    observed = _hook_calls(recorder)
+    observed = _hook_calls(_served_once(harness, failing="setup"))
     assert observed == ["setup"], f"expected only ['setup'] after it raised; observed {observed}"
 
 
 def _handle_raises(harness: Harness) -> list[str]:
-    recorder = harness.recorder()
-
-    def handle(self: Any) -> None:
-        recorder.record("handle")
-        raise DeliberateFailure("deliberate handle failure from the check")
-
-    handler = _wrapping(harness.handler_base(), recorder, handle=handle)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
+    recorder = _served_once(harness, failing="handle")
     return [name for name in recorder.names() if name in (*HOOKS, "handle_error")]
 
 
