@@ -9,7 +9,9 @@ takes other arguments; the class under test is the type of the server it
 returns, found from its return annotation or by calling it once).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
-``stream-handler``, ``datagram-handler``) decide which clauses apply.
+``stream-handler``, ``datagram-handler``, and ``own-setup``, ``own-handle``,
+``own-finish``, ``own-wbufsize`` for a handler that replaces that default) decide
+which clauses apply.
 
 Traits are detected from the class: its ``socket_type`` and
 ``address_family``, and the mix-ins by duck typing.  An implementation that
@@ -179,7 +181,27 @@ def _handler_traits(cls: type) -> frozenset[str]:
         traits.add("stream-handler")
     elif _inherits(cls, socketserver.DatagramRequestHandler) or "DatagramRequestHandler" in names:
         traits.add("datagram-handler")
-    return frozenset(traits)
+    return frozenset(traits | _own_defaults(cls))
+
+
+def _own_defaults(cls: type) -> set[str]:
+    """The ``own-*`` traits: documented defaults that ``cls`` replaces with its own.
+
+    Clauses about a default (the base handler's no-op hooks, an unbuffered wfile) do
+    not apply to a class that sets another on purpose; the catalogue says which.
+    """
+    own: set[str] = set()
+    base = socketserver.BaseRequestHandler
+    if _inherits(cls, base):
+        for hook in ("setup", "handle", "finish"):
+            if getattr(cls, hook) is not getattr(base, hook):
+                own.add(f"own-{hook}")
+    # SimpleXMLRPCRequestHandler, say, sets wbufsize = -1: a buffered wfile by choice.
+    owner = next((klass for klass in cls.__mro__ if "wbufsize" in vars(klass)), None)
+    chosen: object = vars(owner)["wbufsize"] if owner is not None else 0
+    if owner is not None and owner.__name__ != "StreamRequestHandler" and chosen != 0:
+        own.add("own-wbufsize")
+    return own
 
 
 def detect(cls: type) -> Optional[tuple[Kind, frozenset[str]]]:

@@ -58,6 +58,12 @@ TRAITS: frozenset[str] = frozenset(
         "handler",
         "stream-handler",
         "datagram-handler",
+        # A handler that replaces the stdlib BaseRequestHandler's setup/handle/finish, or
+        # StreamRequestHandler's wbufsize = 0: clauses about those defaults exclude them.
+        "own-setup",
+        "own-handle",
+        "own-finish",
+        "own-wbufsize",
     }
 )
 
@@ -76,6 +82,11 @@ _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 #: The ``format`` number of ``clauses.json`` this module reads.
 FORMAT = 1
+
+
+def _is_handler_trait(trait: str) -> bool:
+    """True for the traits of request handlers (the rest are those of servers)."""
+    return trait == "handler" or trait.endswith("-handler") or trait.startswith("own-")
 
 
 def _snake_case(name: str) -> str:
@@ -161,7 +172,11 @@ class Clause:
             return "needs " + ", ".join(missing)
         excluded = sorted(self.excludes & traits)
         if excluded:
-            return "not for " + ", ".join(excluded) + " servers"
+            if not all(_is_handler_trait(trait) for trait in excluded):
+                return "not for " + ", ".join(excluded) + " servers"
+            # "not for handlers", "not for own-handle handlers": the kind is said once.
+            named = ", ".join(trait for trait in excluded if trait != "handler")
+            return f"not for {named} handlers" if named else "not for handlers"
         return None
 
     @property
