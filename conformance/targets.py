@@ -10,14 +10,16 @@ returns, found from its return annotation or by calling it once).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
 ``stream-handler``, ``datagram-handler``, and ``own-setup``, ``own-handle``,
-``own-finish``, ``own-wbufsize`` for a handler that replaces that default) decide
-which clauses apply.
+``own-finish``, ``own-wbufsize`` for a handler that replaces that default;
+``implementation`` when the target's module is a socketserver implementation, see
+:func:`implementation_module`) decide which clauses apply.
 
 Traits are detected from the class: its ``socket_type`` and
 ``address_family``, and the mix-ins by duck typing.  An implementation that
 does not subclass the standard library can state them explicitly with
 ``module:QualName[stream,inet,threading]``; the listed traits then replace
-detection (``server`` or ``handler`` is added from the kind).
+detection (``server`` or ``handler`` is added from the kind, ``implementation``
+from the module).
 
 Decision on incomplete classes: a server class needs a usable
 ``socket_type`` and ``address_family``; the standard library's
@@ -34,6 +36,8 @@ import inspect
 import re
 import socket
 import socketserver
+import sys
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +47,7 @@ __all__ = [
     "Target",
     "TargetError",
     "detect",
+    "implementation_module",
     "missing_traits",
     "resolve_target",
     "resolve_targets",
@@ -50,6 +55,8 @@ __all__ = [
 ]
 
 Kind = Literal["server", "handler"]
+#: What a module must provide to count as a socketserver implementation.
+_IMPLEMENTATION_CLASSES = ("TCPServer", "BaseRequestHandler")
 
 
 def _handler_traits_of(traits: frozenset[str]) -> frozenset[str]:
@@ -316,7 +323,9 @@ def resolve_targets(text: str) -> list[Target]:
             found = detect(cls)
             if found is not None:
                 kind, traits = found
-                targets.append(Target(f"{module_name}:{name}", cls, kind, traits))
+                found_spec = f"{module_name}:{name}"
+                traits |= _module_traits(found_spec, cls)
+                targets.append(Target(found_spec, cls, kind, traits))
         if not targets:
             raise TargetError(f"module {module_name!r} exports no server or request handler class")
         return targets
@@ -330,7 +339,8 @@ def resolve_targets(text: str) -> list[Target]:
         obj = _adapter_class(name, factory)
     if raw_traits is not None:
         kind, traits = _explicit_traits(name, raw_traits)
-        return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits, factory)]
+        listed = f"{name}[{','.join(sorted(traits))}]"
+        return [Target(listed, obj, kind, traits | _module_traits(name, obj), factory)]
     found = detect(obj)
     if found is None:
         if _looks_like_server_part(obj):
@@ -342,7 +352,23 @@ def resolve_targets(text: str) -> list[Target]:
     kind, traits = found
     if factory is not None and kind != "server":
         raise TargetError(f"{name}: an adapter must return a server, not a request handler")
-    return [Target(name, obj, kind, traits, factory)]
+    return [Target(name, obj, kind, traits | _module_traits(name, obj), factory)]
+
+
+def implementation_module(spec: str, cls: type) -> Optional[types.ModuleType]:
+    """The socketserver implementation (a module with TCPServer and BaseRequestHandler
+    classes) of target ``spec``: the module named there, which may re-export classes of its
+    submodules, or else the class's own; None when neither is one."""
+    for name in (spec.partition(":")[0], cls.__module__):
+        module = sys.modules.get(name)
+        if all(isinstance(getattr(module, n, None), type) for n in _IMPLEMENTATION_CLASSES):
+            return module
+    return None
+
+
+def _module_traits(spec: str, cls: type) -> frozenset[str]:
+    # Traits of the target's module, not of its class: added to listed traits too.
+    return frozenset({"implementation"} if implementation_module(spec, cls) else ())
 
 
 def _adapter_class(name: str, factory: Callable[..., Any]) -> type:

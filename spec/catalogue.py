@@ -64,6 +64,9 @@ TRAITS: frozenset[str] = frozenset(
         "own-handle",
         "own-finish",
         "own-wbufsize",
+        # The target's module is a socketserver implementation: the clauses about the
+        # module itself (its classes, their hierarchy and default values) need it.
+        "implementation",
     }
 )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import types
 from collections.abc import Mapping
 from typing import Any, Optional, cast
@@ -18,6 +17,7 @@ from sockspec.conformance.harness import (
     TargetLike,
 )
 from sockspec.conformance.preconditions import blocked
+from sockspec.conformance.targets import implementation_module as find_implementation
 
 __all__ = [
     "GetRequestSpy",
@@ -112,20 +112,17 @@ def instance_recording_handler(harness: Harness, recorder: Recorder, hook: str) 
 
 
 def implementation_module(target: TargetLike) -> types.ModuleType:
-    """The target's module if it is a socketserver implementation; skips the check otherwise."""
-    # The module the user named first: implementations may define their classes in
-    # submodules and re-export them, as the documented module does not care where.
-    for name in (target.spec.split(":")[0].split("[")[0], target.obj.__module__):
-        module = sys.modules.get(name)
-        if module is not None and all(
-            isinstance(getattr(module, member, None), type)
-            for member in ("TCPServer", "BaseRequestHandler")
-        ):
-            return module
-    pytest.skip(
-        f"not applicable: {target.obj.__module__} is not a socketserver implementation "
-        "(it defines no TCPServer and BaseRequestHandler); the clause is about such a module"
+    """The socketserver implementation module of the target (its trait ``implementation``).
+
+    The clauses about the module itself apply only to targets with that trait (the
+    catalogue's ``applies_to``); a target given it by hand whose module is none fails.
+    """
+    module = find_implementation(target.spec, target.obj)
+    assert module is not None, (
+        f"expected {target.obj.__module__} to be a socketserver implementation (it defines no"
+        " TCPServer and BaseRequestHandler), as the trait implementation says"
     )
+    return module
 
 
 def quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:
