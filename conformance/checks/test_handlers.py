@@ -13,6 +13,7 @@ from typing import Any, Optional
 import pytest
 from sockspec.conformance.checks._helpers import (
     GetRequestSpy,
+    clause_param,
     instance_recording_handler,
     quiet_server,
 )
@@ -197,9 +198,17 @@ def test_datagram_request_is_data_and_socket(target: TargetLike, harness: Harnes
     assert sock is server.socket, f"expected the server's socket; got {sock!r}"
 
 
-def _default_noop(harness: Harness, name: str) -> None:
-    # Stream and datagram handlers, and handlers with their own ``name`` (trait
-    # own-setup, own-finish), are excluded by the catalogue: the default is not theirs.
+# Stream and datagram handlers, and handlers with their own setup() or finish() (traits
+# own-setup, own-finish), are excluded by the catalogue: the default is not theirs.
+@pytest.mark.parametrize(
+    "name",
+    [
+        clause_param("handler.setup.default_noop", "setup"),
+        clause_param("handler.finish.default_noop", "finish"),
+    ],
+)
+def test_default_hook_does_nothing(target: TargetLike, harness: Harness, name: str) -> None:
+    """The base handler's setup() and finish() each do nothing and return None."""
     cls: Any = harness.handler_base()
     instance = cls.__new__(cls)
     instance.request, instance.client_address, instance.server = None, ("127.0.0.1", 1), None
@@ -207,18 +216,6 @@ def _default_noop(harness: Harness, name: str) -> None:
     result = getattr(instance, name)()
     assert result is None, f"expected {name}() to return None; got {result!r}"
     assert state_of(instance) == before, f"expected {name}() to change nothing"
-
-
-@pytest.mark.clause("handler.setup.default_noop")
-def test_setup_default_does_nothing(target: TargetLike, harness: Harness) -> None:
-    """The base handler's setup() does nothing and returns None."""
-    _default_noop(harness, "setup")
-
-
-@pytest.mark.clause("handler.finish.default_noop")
-def test_finish_default_does_nothing(target: TargetLike, harness: Harness) -> None:
-    """The base handler's finish() does nothing and returns None."""
-    _default_noop(harness, "finish")
 
 
 @pytest.mark.clause("handler.handle.default_noop")
