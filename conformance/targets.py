@@ -61,7 +61,9 @@ _IMPLEMENTATION_CLASSES = ("TCPServer", "BaseRequestHandler")
 
 def _handler_traits_of(traits: frozenset[str]) -> frozenset[str]:
     """The request handler traits among ``traits`` (the catalogue's one list names them)."""
-    return frozenset(t for t in traits if t == "handler" or t.endswith("-handler"))
+    from sockspec.spec.catalogue import HANDLER_TRAITS
+
+    return traits & HANDLER_TRAITS
 
 
 _SPEC = re.compile(
@@ -232,7 +234,7 @@ def _explicit_traits(spec: str, raw: str) -> tuple[Kind, frozenset[str]]:
         )
     handler_traits = _handler_traits_of(TRAITS)
     is_handler = bool(listed & handler_traits)
-    if is_handler and listed - handler_traits - {"server"}:
+    if is_handler and listed - handler_traits - {"server", "implementation"}:
         raise TargetError(f"{spec}: mixes server and handler traits")
     if is_handler:
         return "handler", frozenset(listed | {"handler"})

@@ -20,6 +20,7 @@ __all__ = [
     "CHECK_KINDS",
     "EDITIONS",
     "FORMAT",
+    "HANDLER_TRAITS",
     "KIND_AREAS",
     "LEAK_KINDS",
     "TRAITS",
@@ -70,6 +71,13 @@ TRAITS: frozenset[str] = frozenset(
     }
 )
 
+#: The traits of request handlers (the rest are those of servers, and ``implementation``).
+HANDLER_TRAITS: frozenset[str] = frozenset(
+    trait
+    for trait in TRAITS
+    if trait == "handler" or trait.endswith("-handler") or trait.startswith("own-")
+)
+
 #: Kind of documented object (the keys of ``documented_members``) -> clause-ID area.
 KIND_AREAS: dict[str, str] = {
     "module": "creation",
@@ -85,11 +93,6 @@ _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 #: The ``format`` number of ``clauses.json`` this module reads.
 FORMAT = 1
-
-
-def _is_handler_trait(trait: str) -> bool:
-    """True for the traits of request handlers (the rest are those of servers)."""
-    return trait == "handler" or trait.endswith("-handler") or trait.startswith("own-")
 
 
 def _snake_case(name: str) -> str:
@@ -175,7 +178,7 @@ class Clause:
             return "needs " + ", ".join(missing)
         excluded = sorted(self.excludes & traits)
         if excluded:
-            if not all(_is_handler_trait(trait) for trait in excluded):
+            if not set(excluded) <= HANDLER_TRAITS:
                 return "not for " + ", ".join(excluded) + " servers"
             # "not for handlers", "not for own-handle handlers": the kind is said once.
             named = ", ".join(trait for trait in excluded if trait != "handler")
