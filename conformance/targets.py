@@ -9,13 +9,17 @@ takes other arguments; the class under test is the type of the server it
 returns, found from its return annotation or by calling it once).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
-``stream-handler``, ``datagram-handler``) decide which clauses apply.
+``stream-handler``, ``datagram-handler``, and ``own-setup``, ``own-handle``,
+``own-finish``, ``own-wbufsize`` for a handler that replaces that default;
+``implementation`` when the target's module is a socketserver implementation, see
+:func:`implementation_module`) decide which clauses apply.
 
 Traits are detected from the class: its ``socket_type`` and
 ``address_family``, and the mix-ins by duck typing.  An implementation that
 does not subclass the standard library can state them explicitly with
 ``module:QualName[stream,inet,threading]``; the listed traits then replace
-detection (``server`` or ``handler`` is added from the kind).
+detection (``server`` or ``handler`` is added from the kind, ``implementation``
+from the module).
 
 Decision on incomplete classes: a server class needs a usable
 ``socket_type`` and ``address_family``; the standard library's
@@ -32,6 +36,8 @@ import inspect
 import re
 import socket
 import socketserver
+import sys
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +47,7 @@ __all__ = [
     "Target",
     "TargetError",
     "detect",
+    "implementation_module",
     "missing_traits",
     "resolve_target",
     "resolve_targets",
@@ -48,11 +55,15 @@ __all__ = [
 ]
 
 Kind = Literal["server", "handler"]
+#: What a module must provide to count as a socketserver implementation.
+_IMPLEMENTATION_CLASSES = ("TCPServer", "BaseRequestHandler")
 
 
 def _handler_traits_of(traits: frozenset[str]) -> frozenset[str]:
     """The request handler traits among ``traits`` (the catalogue's one list names them)."""
-    return frozenset(t for t in traits if t == "handler" or t.endswith("-handler"))
+    from sockspec.spec.catalogue import HANDLER_TRAITS
+
+    return traits & HANDLER_TRAITS
 
 
 _SPEC = re.compile(
@@ -179,7 +190,27 @@ def _handler_traits(cls: type) -> frozenset[str]:
         traits.add("stream-handler")
     elif _inherits(cls, socketserver.DatagramRequestHandler) or "DatagramRequestHandler" in names:
         traits.add("datagram-handler")
-    return frozenset(traits)
+    return frozenset(traits | _own_defaults(cls))
+
+
+def _own_defaults(cls: type) -> set[str]:
+    """The ``own-*`` traits: documented defaults that ``cls`` replaces with its own.
+
+    Clauses about a default (the base handler's no-op hooks, an unbuffered wfile) do
+    not apply to a class that sets another on purpose; the catalogue says which.
+    """
+    own: set[str] = set()
+    base = socketserver.BaseRequestHandler
+    if _inherits(cls, base):
+        for hook in ("setup", "handle", "finish"):
+            if getattr(cls, hook) is not getattr(base, hook):
+                own.add(f"own-{hook}")
+    # SimpleXMLRPCRequestHandler, say, sets wbufsize = -1: a buffered wfile by choice.
+    owner = next((klass for klass in cls.__mro__ if "wbufsize" in vars(klass)), None)
+    chosen: object = vars(owner)["wbufsize"] if owner is not None else 0
+    if owner is not None and owner.__name__ != "StreamRequestHandler" and chosen != 0:
+        own.add("own-wbufsize")
+    return own
 
 
 def detect(cls: type) -> Optional[tuple[Kind, frozenset[str]]]:
@@ -203,7 +234,7 @@ def _explicit_traits(spec: str, raw: str) -> tuple[Kind, frozenset[str]]:
         )
     handler_traits = _handler_traits_of(TRAITS)
     is_handler = bool(listed & handler_traits)
-    if is_handler and listed - handler_traits - {"server"}:
+    if is_handler and listed - handler_traits - {"server", "implementation"}:
         raise TargetError(f"{spec}: mixes server and handler traits")
     if is_handler:
         return "handler", frozenset(listed | {"handler"})
@@ -294,7 +325,9 @@ def resolve_targets(text: str) -> list[Target]:
             found = detect(cls)
             if found is not None:
                 kind, traits = found
-                targets.append(Target(f"{module_name}:{name}", cls, kind, traits))
+                found_spec = f"{module_name}:{name}"
+                traits |= _module_traits(found_spec, cls)
+                targets.append(Target(found_spec, cls, kind, traits))
         if not targets:
             raise TargetError(f"module {module_name!r} exports no server or request handler class")
         return targets
@@ -308,7 +341,8 @@ def resolve_targets(text: str) -> list[Target]:
         obj = _adapter_class(name, factory)
     if raw_traits is not None:
         kind, traits = _explicit_traits(name, raw_traits)
-        return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits, factory)]
+        listed = f"{name}[{','.join(sorted(traits))}]"
+        return [Target(listed, obj, kind, traits | _module_traits(name, obj), factory)]
     found = detect(obj)
     if found is None:
         if _looks_like_server_part(obj):
@@ -320,7 +354,23 @@ def resolve_targets(text: str) -> list[Target]:
     kind, traits = found
     if factory is not None and kind != "server":
         raise TargetError(f"{name}: an adapter must return a server, not a request handler")
-    return [Target(name, obj, kind, traits, factory)]
+    return [Target(name, obj, kind, traits | _module_traits(name, obj), factory)]
+
+
+def implementation_module(spec: str, cls: type) -> Optional[types.ModuleType]:
+    """The socketserver implementation (a module with TCPServer and BaseRequestHandler
+    classes) of target ``spec``: the module named there, which may re-export classes of its
+    submodules, or else the class's own; None when neither is one."""
+    for name in (spec.partition(":")[0], cls.__module__):
+        module = sys.modules.get(name)
+        if all(isinstance(getattr(module, n, None), type) for n in _IMPLEMENTATION_CLASSES):
+            return module
+    return None
+
+
+def _module_traits(spec: str, cls: type) -> frozenset[str]:
+    # Traits of the target's module, not of its class: added to listed traits too.
+    return frozenset({"implementation"} if implementation_module(spec, cls) else ())
 
 
 def _adapter_class(name: str, factory: Callable[..., Any]) -> type:

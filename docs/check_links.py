@@ -26,18 +26,6 @@ from urllib.parse import unquote, urlsplit
 _LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src"}
 
 
-@dataclass(frozen=True)
-class BrokenLink:
-    """A link whose target file or anchor does not exist."""
-
-    page: Path
-    target: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.page}: {self.target!r}: {self.reason}"
-
-
 @dataclass
 class LinkReport:
     """What the checker saw: how many links of each kind, and the broken ones."""
@@ -45,7 +33,8 @@ class LinkReport:
     pages: int
     internal: int
     external: int
-    broken: list[BrokenLink]
+    #: One line per link whose target file or anchor does not exist: ``page: 'link': why``.
+    broken: list[str]
 
 
 class _PageParser(HTMLParser):
@@ -89,7 +78,7 @@ def check_site(site: Path) -> LinkReport:
             relative_page = page.relative_to(site)
             problem = _resolve(site, page, parts.path, unquote(parts.fragment), pages)
             if problem is not None:
-                report.broken.append(BrokenLink(relative_page, link, problem))
+                report.broken.append(f"{relative_page}: {link!r}: {problem}")
     return report
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal, Optional, Tuple, cast
+from typing import Literal, Optional, Tuple, TypeVar, cast
 
 __all__ = [
     "CHECK_KINDS",
     "EDITIONS",
     "FORMAT",
+    "HANDLER_TRAITS",
     "KIND_AREAS",
     "LEAK_KINDS",
     "TRAITS",
@@ -57,7 +59,23 @@ TRAITS: frozenset[str] = frozenset(
         "handler",
         "stream-handler",
         "datagram-handler",
+        # A handler that replaces the stdlib BaseRequestHandler's setup/handle/finish, or
+        # StreamRequestHandler's wbufsize = 0: clauses about those defaults exclude them.
+        "own-setup",
+        "own-handle",
+        "own-finish",
+        "own-wbufsize",
+        # The target's module is a socketserver implementation: the clauses about the
+        # module itself (its classes, their hierarchy and default values) need it.
+        "implementation",
     }
+)
+
+#: The traits of request handlers (the rest are those of servers, and ``implementation``).
+HANDLER_TRAITS: frozenset[str] = frozenset(
+    trait
+    for trait in TRAITS
+    if trait == "handler" or trait.endswith("-handler") or trait.startswith("own-")
 )
 
 #: Kind of documented object (the keys of ``documented_members``) -> clause-ID area.
@@ -160,7 +178,11 @@ class Clause:
             return "needs " + ", ".join(missing)
         excluded = sorted(self.excludes & traits)
         if excluded:
-            return "not for " + ", ".join(excluded) + " servers"
+            if not set(excluded) <= HANDLER_TRAITS:
+                return "not for " + ", ".join(excluded) + " servers"
+            # "not for handlers", "not for own-handle handlers": the kind is said once.
+            named = ", ".join(trait for trait in excluded if trait != "handler")
+            return f"not for {named} handlers" if named else "not for handlers"
         return None
 
     @property
@@ -236,13 +258,20 @@ class Catalogue:
         )
 
 
-_EDITION_NAMES: dict[object, Edition] = {"classic": "classic", "current": "current"}
-_CHECK_NAMES: dict[object, CheckKind] = {
-    "static": "static",
-    "introspection": "introspection",
-    "behaviour": "behaviour",
-}
-_LEAK_NAMES: dict[str, LeakKind] = {kind: kind for kind in LEAK_KINDS}
+# Each literal by its name, built from the one tuple of each: a JSON string becomes the
+# typed value only by being found here (see _one_of).
+_EDITION_NAMES: dict[object, Edition] = {edition: edition for edition in EDITIONS}
+_CHECK_NAMES: dict[object, CheckKind] = {kind: kind for kind in CHECK_KINDS}
+_LEAK_NAMES: dict[object, LeakKind] = {kind: kind for kind in LEAK_KINDS}
+_T = TypeVar("_T")
+
+
+def _one_of(names: Mapping[object, _T], raw: object, error: str) -> _T:
+    """The value ``names`` has for the string ``raw``; a CatalogueError saying ``error`` if none."""
+    found = names.get(raw) if isinstance(raw, str) else None
+    if found is None:
+        raise CatalogueError(error)
+    return found
 
 
 def _as_list(value: object, where: str) -> list[object]:
@@ -280,18 +309,15 @@ def _str_field(record: dict[str, object], key: str, where: str) -> str:
 
 
 def _edition(raw: object, where: str) -> Edition:
-    edition = _EDITION_NAMES.get(raw) if isinstance(raw, str) else None
-    if edition is None:
-        raise CatalogueError(f"{where}: edition must be one of {EDITIONS}, got {raw!r}")
-    return edition
+    return _one_of(_EDITION_NAMES, raw, f"{where}: edition must be one of {EDITIONS}, got {raw!r}")
 
 
 def _parse_leak_kinds(raw: object, section: str, where: str) -> tuple[LeakKind, ...]:
     kinds: list[LeakKind] = []
     for name in _as_strings(raw, where):
-        kind = _LEAK_NAMES.get(name)
-        if kind is None:
-            raise CatalogueError(f"{where}: charges_leaks must list kinds from {LEAK_KINDS}")
+        kind = _one_of(
+            _LEAK_NAMES, name, f"{where}: charges_leaks must list kinds from {LEAK_KINDS}"
+        )
         if kind in kinds:
             raise CatalogueError(f"{where}: charges_leaks lists {name!r} twice")
         kinds.append(kind)
@@ -322,10 +348,9 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
     if set(excludes) & set(applies_to):
         raise CatalogueError(f"{where}: a trait cannot be both required and excluded")
     charges_leaks = _parse_leak_kinds(record.get("charges_leaks", []), section, where)
-    raw_check = record.get("check")
-    check = _CHECK_NAMES.get(raw_check) if isinstance(raw_check, str) else None
-    if check is None:
-        raise CatalogueError(f"{where}: check must be one of {CHECK_KINDS}")
+    check = _one_of(
+        _CHECK_NAMES, record.get("check"), f"{where}: check must be one of {CHECK_KINDS}"
+    )
     sources: list[Source] = []
     for raw in _as_list(record.get("sources"), where):
         source = _as_record(raw, where)

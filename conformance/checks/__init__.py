@@ -1,7 +1,8 @@
 """The conformance checks: one or more per catalogue clause, run against any target.
 
 Each check carries exactly one ``@pytest.mark.clause(...)`` marker naming the
-clause it verifies and a one-line docstring stating the behaviour (the
+clause it verifies (a parametrized check, one per case: ``_helpers.clause_param``)
+and a one-line docstring stating the behaviour (the
 engine shows it as the expectation in a failure's reproducer).  The engine's
 plugin provides the fixtures (``target``, ``check_timeout``, ``harness`` (a
 :class:`sockspec.conformance.harness.Harness` for the target) and
@@ -28,10 +29,11 @@ A check that observes something which must *not* happen (a ``shutdown()`` that
 returns early, a second child that starts too soon) gives the target a short
 grace period to do it; passing targets pay that wait, and no check asserts how
 long anything took.  Which targets a clause applies to is the catalogue's
-(``applies_to`` and ``excludes``, e.g. "not for threading servers"): a check skips
-itself only where the platform lacks what the observation needs, or where the
-target is not the kind of object its clause speaks of (a subclass from another
-module for a default value).  A check whose precondition is another clause's
-promise calls :func:`~sockspec.conformance.preconditions.blocked` when it does not
-hold.
+(``applies_to`` and ``excludes``, e.g. "not for threading servers", and the traits
+for what the target is: ``implementation`` for a class of a socketserver module,
+``own-handle`` for a handler with its own ``handle()``): no check skips itself as
+"not applicable".  A check skips only where the platform lacks what the
+observation needs (``/proc``, ``SO_REUSEPORT``, ``os.fork``).  A check whose
+precondition is another clause's promise calls
+:func:`~sockspec.conformance.preconditions.blocked` when it does not hold.
 """

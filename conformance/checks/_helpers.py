@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import sys
 import types
 from collections.abc import Mapping
 from typing import Any, Optional, cast
@@ -17,13 +17,18 @@ from sockspec.conformance.harness import (
     TargetLike,
 )
 from sockspec.conformance.preconditions import blocked
+from sockspec.conformance.targets import implementation_module as find_implementation
 
 __all__ = [
     "GetRequestSpy",
+    "clause_param",
     "configured_server",
     "exchange_with_state_change",
     "implementation_module",
+    "instance_recording_handler",
     "quiet_server",
+    "recording_server",
+    "served_with_get_request_spy",
     "tracked_socketpair",
     "unbound_server",
 ]
@@ -59,21 +64,65 @@ class GetRequestSpy:
         return [result[1] for result in self.results]
 
 
+def clause_param(clause_id: str, *values: object) -> Any:
+    """One ``pytest.param`` of a parametrized check that verifies ``clause_id``.
+
+    The parameter carries the check's clause marker (each parametrized case names exactly
+    one clause) and is shown by that clause ID in test IDs.
+    """
+    return pytest.param(*values, marks=pytest.mark.clause(clause_id), id=clause_id)
+
+
+def served_with_get_request_spy(harness: Harness) -> tuple[bytes, list[Any]]:
+    """One request sent, handled by one ``handle_request`` and read back, ``get_request`` spied.
+
+    Returns the client's reply (read up to EOF) and the request objects the target's own
+    ``get_request`` returned: checks look at what the server did with them afterwards.
+    """
+    spy = GetRequestSpy(harness)
+    server = harness.make_server(attrs=spy.attrs)
+    client = harness.send(server)
+    harness.handle_one(server)
+    reply = harness.reply(client)  # raises HangError when no EOF arrives
+    return reply, spy.requests
+
+
+def recording_server(
+    harness: Harness, *hooks: str, attrs: Optional[Mapping[str, object]] = None
+) -> tuple[Any, Recorder]:
+    """A server whose calls of ``hooks`` are recorded (its class sets ``attrs``); its recorder."""
+    recorder = harness.recorder()
+    server = harness.make_server(recorder=recorder, attrs=attrs, record=hooks)
+    return server, recorder
+
+
+def instance_recording_handler(harness: Harness, recorder: Recorder, hook: str) -> type:
+    """A subclass of the handler base whose ``hook`` only records an ``instance`` event.
+
+    The event's values are the process ID and the instance's ``id()``: distinct values mean
+    distinct instances.  The instances are kept alive, so that no ``id()`` is reused.
+    """
+    keep: list[object] = []
+
+    def recorded(self: Any) -> None:
+        keep.append(self)
+        recorder.record("instance", os.getpid(), id(self))
+
+    return type("Counting", (harness.handler_base(),), {hook: recorded})
+
+
 def implementation_module(target: TargetLike) -> types.ModuleType:
-    """The target's module if it is a socketserver implementation; skips the check otherwise."""
-    # The module the user named first: implementations may define their classes in
-    # submodules and re-export them, as the documented module does not care where.
-    for name in (target.spec.split(":")[0].split("[")[0], target.obj.__module__):
-        module = sys.modules.get(name)
-        if module is not None and all(
-            isinstance(getattr(module, member, None), type)
-            for member in ("TCPServer", "BaseRequestHandler")
-        ):
-            return module
-    pytest.skip(
-        f"not applicable: {target.obj.__module__} is not a socketserver implementation "
-        "(it defines no TCPServer and BaseRequestHandler); the clause is about such a module"
+    """The socketserver implementation module of the target (its trait ``implementation``).
+
+    The clauses about the module itself apply only to targets with that trait (the
+    catalogue's ``applies_to``); a target given it by hand whose module is none fails.
+    """
+    module = find_implementation(target.spec, target.obj)
+    assert module is not None, (
+        f"expected {target.obj.__module__} to be a socketserver implementation (it defines no"
+        " TCPServer and BaseRequestHandler), as the trait implementation says"
     )
+    return module
 
 
 def quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:

@@ -21,7 +21,7 @@ from typing import Any, cast
 import pytest
 import typing_extensions
 from sockspec import spec
-from sockspec.conformance.checks._helpers import implementation_module
+from sockspec.conformance.checks._helpers import clause_param, implementation_module
 from sockspec.conformance.harness import TargetLike
 from sockspec.spec import classic, load_catalogue
 from sockspec.spec.catalogue import KIND_AREAS, Clause
@@ -73,10 +73,7 @@ def _covered(protocol: type) -> set[str]:
 
 @pytest.mark.parametrize(
     "clause_id",
-    [
-        pytest.param(clause.id, marks=pytest.mark.clause(clause.id), id=clause.id)
-        for clause in _declared_clauses()
-    ],
+    [clause_param(clause.id, clause.id) for clause in _declared_clauses()],
 )
 def test_member_declared(target: TargetLike, sockspec_edition: str, clause_id: str) -> None:
     """The documented member exists with the documented kind, signature and type."""
@@ -121,10 +118,7 @@ _MODULE_CLASSES = [
 
 @pytest.mark.parametrize(
     "clause_id",
-    [
-        pytest.param(clause.id, marks=pytest.mark.clause(clause.id), id=clause.id)
-        for clause in _MODULE_CLASSES
-    ],
+    [clause_param(clause.id, clause.id) for clause in _MODULE_CLASSES],
 )
 def test_module_provides_class(target: TargetLike, clause_id: str) -> None:
     """The implementation's module provides the documented class."""
@@ -219,35 +213,17 @@ def test_forking_classes_follow_fork(target: TargetLike) -> None:
 
 
 @pytest.mark.parametrize(
-    ("clause_id", "child", "parent"),
+    ("child", "parent"),
     [
-        pytest.param(
-            "creation.hierarchy.tcp_from_base",
-            "TCPServer",
-            "BaseServer",
-            marks=pytest.mark.clause("creation.hierarchy.tcp_from_base"),
-        ),
-        pytest.param(
-            "creation.hierarchy.udp_from_tcp",
-            "UDPServer",
-            "TCPServer",
-            marks=pytest.mark.clause("creation.hierarchy.udp_from_tcp"),
-        ),
-        pytest.param(
-            "creation.hierarchy.unix_stream_from_tcp",
-            "UnixStreamServer",
-            "TCPServer",
-            marks=pytest.mark.clause("creation.hierarchy.unix_stream_from_tcp"),
-        ),
-        pytest.param(
-            "creation.hierarchy.unix_datagram_from_udp",
-            "UnixDatagramServer",
-            "UDPServer",
-            marks=pytest.mark.clause("creation.hierarchy.unix_datagram_from_udp"),
+        clause_param("creation.hierarchy.tcp_from_base", "TCPServer", "BaseServer"),
+        clause_param("creation.hierarchy.udp_from_tcp", "UDPServer", "TCPServer"),
+        clause_param("creation.hierarchy.unix_stream_from_tcp", "UnixStreamServer", "TCPServer"),
+        clause_param(
+            "creation.hierarchy.unix_datagram_from_udp", "UnixDatagramServer", "UDPServer"
         ),
     ],
 )
-def test_class_hierarchy(target: TargetLike, clause_id: str, child: str, parent: str) -> None:
+def test_class_hierarchy(target: TargetLike, child: str, parent: str) -> None:
     """The documented server classes derive from the documented parents."""
     module = implementation_module(target)
     child_class, parent_class = _class(module, child), _class(module, parent)

@@ -1,7 +1,8 @@
 """Introspection checks: the documented default values of class variables.
 
-Each is checked on the implementation's own classes only: a subclass from another
-module (``http.server.HTTPServer``, say) may set its own value.
+The catalogue applies them to the classes of a socketserver implementation only (trait
+``implementation``): a subclass from another module (``http.server.HTTPServer``, say)
+may set its own value.
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ import socket
 from typing import Optional
 
 import pytest
-from sockspec.conformance.checks._helpers import implementation_module
 from sockspec.conformance.harness import TargetLike
 
 
 def _default(target: TargetLike, name: str, expected: object) -> None:
-    module = implementation_module(target)
-    if target.obj.__module__ != module.__name__:
-        pytest.skip("not applicable: the target is a subclass, which may set its own value")
     value: Optional[object] = getattr(target.obj, name, None)
     same = value == expected and type(value) is type(expected)
     assert same, f"expected {target.obj.__qualname__}.{name} == {expected!r}; got {value!r}"
@@ -44,9 +41,6 @@ def test_request_queue_size_default_somaxconn(target: TargetLike) -> None:
 @pytest.mark.clause("server.timeout.default_none")
 def test_timeout_default(target: TargetLike) -> None:
     """timeout is None by default on servers without ForkingMixIn."""
-    module = implementation_module(target)
-    if target.obj.__module__ != module.__name__:
-        pytest.skip("not applicable: the target is a subclass, which may set its own value")
     value = getattr(target.obj, "timeout", "missing")
     assert value is None, f"expected timeout None; got {value!r}"
 

@@ -6,6 +6,7 @@ import select
 from typing import Any, Optional
 
 import pytest
+from sockspec.conformance.checks._helpers import recording_server
 from sockspec.conformance.harness import (
     BackgroundCall,
     Harness,
@@ -22,8 +23,7 @@ def _calls(names: list[str], wanted: tuple[str, ...]) -> list[str]:
 @pytest.mark.clause("server.handle_request.order")
 def test_handle_request_calls_steps_in_order(target: TargetLike, harness: Harness) -> None:
     """handle_request calls get_request, then verify_request, then process_request."""
-    recorder = harness.recorder()
-    server = harness.make_server(recorder=recorder, record=LOOP_STEPS)
+    server, recorder = recording_server(harness, *LOOP_STEPS)
     reply = harness.exchange(server)
     observed = _calls(recorder.names(), LOOP_STEPS)
     assert observed == list(LOOP_STEPS), (
@@ -89,10 +89,7 @@ def _times_out_once(
     harness: Harness, timeout: Optional[float], socket_timeout: Optional[float]
 ) -> None:
     """With no request coming, handle_request returns in time and calls handle_timeout once."""
-    recorder = harness.recorder()
-    server = harness.make_server(
-        recorder=recorder, attrs={"timeout": timeout}, record=("handle_timeout",)
-    )
+    server, recorder = recording_server(harness, "handle_timeout", attrs={"timeout": timeout})
     if socket_timeout is not None:
         server.socket.settimeout(socket_timeout)
     limit = f"timeout={timeout}, socket timeout={socket_timeout}"
@@ -113,10 +110,7 @@ def _times_out_once(
 @pytest.mark.clause("server.handle_request.serves_within_timeout")
 def test_handle_request_serves_with_long_timeout(target: TargetLike, harness: Harness) -> None:
     """With a long timeout, handle_request serves a waiting request and calls no handle_timeout."""
-    recorder = harness.recorder()
-    server = harness.make_server(
-        recorder=recorder, attrs={"timeout": 300.0}, record=("handle_timeout",)
-    )
+    server, recorder = recording_server(harness, "handle_timeout", attrs={"timeout": 300.0})
     client = harness.send(server)
     call = BackgroundCall(harness.handle_one, server)
     finished = call.wait(harness.timeout)
@@ -136,10 +130,7 @@ def test_handle_request_serves_with_long_timeout(target: TargetLike, harness: Ha
 @pytest.mark.clause("server.handle_request.timeout_none_waits")
 def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harness) -> None:
     """With timeout None, handle_request waits for a request and never calls handle_timeout."""
-    recorder = harness.recorder()
-    server = harness.make_server(
-        recorder=recorder, attrs={"timeout": None}, record=("handle_timeout",)
-    )
+    server, recorder = recording_server(harness, "handle_timeout", attrs={"timeout": None})
     server.socket.settimeout(None)  # the clause speaks of a socket without a timeout of its own
     call = BackgroundCall(server.handle_request)
     returned_early = call.wait(harness.grace)

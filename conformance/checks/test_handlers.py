@@ -8,11 +8,15 @@ replacing only the hook it observes, so the target's other hooks still run.
 from __future__ import annotations
 
 import socket
-import socketserver
-from typing import Any
+from typing import Any, Optional
 
 import pytest
-from sockspec.conformance.checks._helpers import GetRequestSpy, quiet_server
+from sockspec.conformance.checks._helpers import (
+    GetRequestSpy,
+    clause_param,
+    instance_recording_handler,
+    quiet_server,
+)
 from sockspec.conformance.harness import (
     DeliberateFailure,
     Harness,
@@ -43,24 +47,35 @@ def _recorded(base: Any, name: str, recorder: Recorder) -> Any:
     return hook
 
 
+def _served_once(harness: Harness, failing: Optional[str] = None) -> Recorder:
+    """One request through a handler whose hooks record their calls; the recorder.
+
+    With ``failing``, that hook records its call and raises instead of running; the
+    server's ``handle_error`` is recorded (see ``quiet_server``).
+    """
+    recorder = harness.recorder()
+    replacements: dict[str, object] = {}
+    if failing is not None:
+
+        def fail(self: Any) -> None:
+            recorder.record(failing)
+            raise DeliberateFailure(f"deliberate {failing} failure from the check")
+
+        replacements[failing] = fail
+    handler = _wrapping(harness.handler_base(), recorder, **replacements)
+    server = quiet_server(harness, handler, recorder)
+    harness.exchange(server, b"", expect_reply=False, end=True)
+    return recorder
+
+
 def _hook_calls(recorder: Recorder) -> list[str]:
     return [name for name in recorder.names() if name in HOOKS]
-
-
-def _overrides(cls: Any, name: str) -> bool:
-    """True when ``cls`` replaces the stdlib BaseRequestHandler's ``name``."""
-    base_hook = getattr(socketserver.BaseRequestHandler, name)
-    return socketserver.BaseRequestHandler in cls.__mro__ and getattr(cls, name) is not base_hook
 
 
 @pytest.mark.clause("handler.order.setup_handle_finish")
 def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None:
     """setup(), handle() and finish() each run once, in that order, per request."""
-    recorder = harness.recorder()
-    handler = _wrapping(harness.handler_base(), recorder)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
-    observed = _hook_calls(recorder)
+    observed = _hook_calls(_served_once(harness))
     assert observed == list(HOOKS), f"expected {list(HOOKS)}; observed {observed}"
 
 
@@ -68,14 +83,9 @@ def test_setup_handle_finish_order(target: TargetLike, harness: Harness) -> None
 def test_new_instance_per_request(target: TargetLike, harness: Harness) -> None:
     """Each request gets a handler instance of its own."""
     recorder = harness.recorder()
-    keep: list[object] = []  # keeps instances alive so that their ids stay unique
-
-    def handle(self: Any) -> None:
-        keep.append(self)
-        recorder.record("instance", id(self))
-
-    handler = type("Counting", (harness.handler_base(),), {"handle": handle})
-    server = quiet_server(harness, handler, recorder)
+    server = quiet_server(
+        harness, instance_recording_handler(harness, recorder, "handle"), recorder
+    )
     for _ in range(3):
         harness.exchange(server, b"", expect_reply=False, end=True)
     distinct = {repr(event.values) for event in recorder.named("instance")}
@@ -188,9 +198,17 @@ def test_datagram_request_is_data_and_socket(target: TargetLike, harness: Harnes
     assert sock is server.socket, f"expected the server's socket; got {sock!r}"
 
 
-def _default_noop(harness: Harness, target: TargetLike, name: str) -> None:
-    if {"stream-handler", "datagram-handler"} & target.traits or _overrides(target.obj, name):
-        pytest.skip(f"not applicable: the target defines its own {name}()")
+# Stream and datagram handlers, and handlers with their own setup() or finish() (traits
+# own-setup, own-finish), are excluded by the catalogue: the default is not theirs.
+@pytest.mark.parametrize(
+    "name",
+    [
+        clause_param("handler.setup.default_noop", "setup"),
+        clause_param("handler.finish.default_noop", "finish"),
+    ],
+)
+def test_default_hook_does_nothing(target: TargetLike, harness: Harness, name: str) -> None:
+    """The base handler's setup() and finish() each do nothing and return None."""
     cls: Any = harness.handler_base()
     instance = cls.__new__(cls)
     instance.request, instance.client_address, instance.server = None, ("127.0.0.1", 1), None
@@ -200,23 +218,10 @@ def _default_noop(harness: Harness, target: TargetLike, name: str) -> None:
     assert state_of(instance) == before, f"expected {name}() to change nothing"
 
 
-@pytest.mark.clause("handler.setup.default_noop")
-def test_setup_default_does_nothing(target: TargetLike, harness: Harness) -> None:
-    """The base handler's setup() does nothing and returns None."""
-    _default_noop(harness, target, "setup")
-
-
-@pytest.mark.clause("handler.finish.default_noop")
-def test_finish_default_does_nothing(target: TargetLike, harness: Harness) -> None:
-    """The base handler's finish() does nothing and returns None."""
-    _default_noop(harness, target, "finish")
-
-
 @pytest.mark.clause("handler.handle.default_noop")
 def test_handle_default_just_closes(target: TargetLike, harness: Harness) -> None:
     """With the base handle(), a request is just closed: the client reads nothing."""
-    if _overrides(target.obj, "handle"):
-        pytest.skip("not applicable: the target defines its own handle()")
+    # A handler with its own handle() (trait own-handle) is excluded by the catalogue.
     recorder = harness.recorder()
     server = quiet_server(harness, harness.handler_base(), recorder)
     reply = harness.exchange(server, b"ignored\n", expect_reply=not harness.datagram)
@@ -227,29 +232,12 @@ def test_handle_default_just_closes(target: TargetLike, harness: Harness) -> Non
 @pytest.mark.clause("handler.finish.skipped_if_setup_raises")
 def test_setup_error_skips_handle_and_finish(target: TargetLike, harness: Harness) -> None:
     """When setup() raises, neither handle() nor finish() runs."""
-    recorder = harness.recorder()
-
-    def setup(self: Any) -> None:
-        recorder.record("setup")
-        raise DeliberateFailure("deliberate setup failure from the check")
-
-    handler = _wrapping(harness.handler_base(), recorder, setup=setup)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
-    observed = _hook_calls(recorder)
+    observed = _hook_calls(_served_once(harness, failing="setup"))
     assert observed == ["setup"], f"expected only ['setup'] after it raised; observed {observed}"
 
 
 def _handle_raises(harness: Harness) -> list[str]:
-    recorder = harness.recorder()
-
-    def handle(self: Any) -> None:
-        recorder.record("handle")
-        raise DeliberateFailure("deliberate handle failure from the check")
-
-    handler = _wrapping(harness.handler_base(), recorder, handle=handle)
-    server = quiet_server(harness, handler, recorder)
-    harness.exchange(server, b"", expect_reply=False, end=True)
+    recorder = _served_once(harness, failing="handle")
     return [name for name in recorder.names() if name in (*HOOKS, "handle_error")]
 
 

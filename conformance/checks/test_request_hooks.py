@@ -6,7 +6,6 @@ it builds), shutdown_request and handle_timeout.
 
 from __future__ import annotations
 
-import os
 import socket
 import socketserver
 import threading
@@ -14,7 +13,12 @@ from collections.abc import Sequence
 from typing import Any, Optional, cast
 
 import pytest
-from sockspec.conformance.checks._helpers import GetRequestSpy, tracked_socketpair
+from sockspec.conformance.checks._helpers import (
+    GetRequestSpy,
+    instance_recording_handler,
+    served_with_get_request_spy,
+    tracked_socketpair,
+)
 from sockspec.conformance.harness import (
     Harness,
     Recorder,
@@ -156,14 +160,9 @@ def test_finish_request_instantiates_handler(target: TargetLike, harness: Harnes
 def test_new_handler_instance_per_request(target: TargetLike, harness: Harness) -> None:
     """Each request is handled by a new instance of RequestHandlerClass."""
     recorder = harness.recorder()
-    keep: list[object] = []  # keeps instances alive so that their ids stay unique
-
-    def setup(self: Any) -> None:
-        keep.append(self)
-        recorder.record("instance", os.getpid(), id(self))
-
-    handler = type("Counting", (harness.handler_base(),), {"setup": setup})
-    server = harness.make_server(handler, recorder=recorder)
+    server = harness.make_server(
+        instance_recording_handler(harness, recorder, "setup"), recorder=recorder
+    )
     for _ in range(3):
         harness.exchange(server, b"", expect_reply=False)
     instances = recorder.wait_count("instance", 3, harness.timeout)
@@ -176,13 +175,8 @@ def test_new_handler_instance_per_request(target: TargetLike, harness: Harness) 
 @pytest.mark.clause("server.shutdown_request.closes")
 def test_finished_request_is_closed(target: TargetLike, harness: Harness) -> None:
     """After a request is handled its connection is shut down and closed: the client sees EOF."""
-    spy = GetRequestSpy(harness)
-    server = harness.make_server(attrs=spy.attrs)
-    client = harness.send(server)
-    harness.handle_one(server)
-    reply = harness.reply(client)  # raises HangError when no EOF arrives
+    reply, requests = served_with_get_request_spy(harness)
     assert reply.startswith(b"reply:"), f"expected the reply before EOF; got {reply!r}"
-    requests = spy.requests
     if requests and isinstance(requests[0], socket.socket):
         request: socket.socket = requests[0]
         closed = harness.wait_until(lambda: request.fileno() == -1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sockspec.conformance.checks._helpers import recording_server
 from sockspec.conformance.harness import (
     Harness,
     TargetLike,
@@ -26,8 +27,7 @@ def test_serve_forever_serves_repeatedly(target: TargetLike, harness: Harness) -
 @pytest.mark.clause("server.serve_forever.loops_handle_request")
 def test_serve_forever_loops_over_handle_request(target: TargetLike, harness: Harness) -> None:
     """serve_forever serves by calling handle_request over and over."""
-    recorder = harness.recorder()
-    server = harness.make_server(recorder=recorder, record=("handle_request",))
+    server, recorder = recording_server(harness, "handle_request")
     with harness.serving(server):
         for number in range(2):
             harness.reply(harness.send(server, b"loop-%d\n" % number))
@@ -40,8 +40,7 @@ def test_serve_forever_loops_over_handle_request(target: TargetLike, harness: Ha
 @pytest.mark.clause("server.serve_forever.service_actions")
 def test_serve_forever_calls_service_actions(target: TargetLike, harness: Harness) -> None:
     """serve_forever calls service_actions on its loop, again after each request."""
-    recorder = harness.recorder()
-    server = harness.make_server(recorder=recorder, record=("service_actions",))
+    server, recorder = recording_server(harness, "service_actions")
     with harness.serving(server):
         for number in (1, 2):
             harness.reply(harness.send(server))
@@ -82,8 +81,7 @@ def test_service_actions_default_does_nothing(target: TargetLike, harness: Harne
 @pytest.mark.clause("server.serve_forever.poll_interval_paces")
 def test_serve_forever_wakes_every_poll_interval(target: TargetLike, harness: Harness) -> None:
     """With no request coming, serve_forever still calls service_actions every poll_interval."""
-    recorder = harness.recorder()
-    server = harness.make_server(recorder=recorder, record=("service_actions",))
+    server, recorder = recording_server(harness, "service_actions")
     poll_interval = harness.grace / 4
     with harness.serving(server, poll_interval=poll_interval):
         # Several turns without any request; the deadline is many poll intervals long.

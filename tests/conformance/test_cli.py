@@ -156,7 +156,7 @@ def test_json_report_covers_every_clause_of_each_target(stdlib_run: SharedRun) -
 def test_text_report_groups_by_section_with_a_summary(stdlib_run: SharedRun) -> None:
     """The printed report has a block per target, section headings and the overall verdict."""
     out = stdlib_run.run.out
-    assert "== socketserver:TCPServer [inet,server,stream] (server) ==" in out
+    assert "== socketserver:TCPServer [implementation,inet,server,stream] (server) ==" in out
     assert "  server.methods: " in out
     assert "summary by section (all targets):" in out
     assert out.rstrip().splitlines()[-1].split(":")[0] in ("PASSED", "FAILED")

@@ -18,14 +18,28 @@ from sockspec.conformance.xfails import XfailFileError, find_entry, parse_xfail_
 @pytest.mark.parametrize(
     ("spec", "traits"),
     [
-        ("socketserver:TCPServer", {"server", "stream", "inet"}),
-        ("socketserver:UDPServer", {"server", "datagram", "inet"}),
-        ("socketserver:UnixStreamServer", {"server", "stream", "unix"}),
-        ("socketserver:ThreadingUDPServer", {"server", "datagram", "inet", "threading"}),
-        ("socketserver:ForkingTCPServer", {"server", "stream", "inet", "forking"}),
-        ("socketserver:BaseRequestHandler", {"handler"}),
-        ("socketserver:StreamRequestHandler", {"handler", "stream-handler"}),
-        ("socketserver:DatagramRequestHandler", {"handler", "datagram-handler"}),
+        # "implementation": socketserver is one (http.server is not); the stream and
+        # datagram handlers replace BaseRequestHandler's setup() and finish().
+        ("socketserver:TCPServer", {"server", "stream", "inet", "implementation"}),
+        ("socketserver:UDPServer", {"server", "datagram", "inet", "implementation"}),
+        ("socketserver:UnixStreamServer", {"server", "stream", "unix", "implementation"}),
+        (
+            "socketserver:ThreadingUDPServer",
+            {"server", "datagram", "inet", "threading", "implementation"},
+        ),
+        (
+            "socketserver:ForkingTCPServer",
+            {"server", "stream", "inet", "forking", "implementation"},
+        ),
+        ("socketserver:BaseRequestHandler", {"handler", "implementation"}),
+        (
+            "socketserver:StreamRequestHandler",
+            {"handler", "stream-handler", "own-setup", "own-finish", "implementation"},
+        ),
+        (
+            "socketserver:DatagramRequestHandler",
+            {"handler", "datagram-handler", "own-setup", "own-finish", "implementation"},
+        ),
         ("http.server:ThreadingHTTPServer", {"server", "stream", "inet", "threading"}),
     ],
 )
@@ -39,11 +53,12 @@ def test_traits_are_detected_from_the_class(spec: str, traits: set[str]) -> None
 def test_explicit_traits_replace_detection() -> None:
     """module:Class[traits] states the traits of a class that does not subclass the stdlib."""
     (target,) = resolve_targets("socketserver:TCPServer[stream, inet6, threading]")
-    assert target.traits == {"server", "stream", "inet6", "threading"}
+    # implementation is the module's trait, added like server from the kind.
+    assert target.traits == {"server", "stream", "inet6", "threading", "implementation"}
     assert target.spec == "socketserver:TCPServer[inet6,server,stream,threading]"
     (handler,) = resolve_targets("socketserver:BaseRequestHandler[stream-handler]")
     assert handler.kind == "handler"
-    assert handler.traits == {"handler", "stream-handler"}
+    assert handler.traits == {"handler", "stream-handler", "implementation"}
 
 
 def test_explicit_traits_are_round_trip_safe() -> None:

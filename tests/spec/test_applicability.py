@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
-from sockspec.spec.catalogue import LEAK_KINDS, TRAITS, Clause, LeakKind, load_catalogue
+from sockspec.spec.catalogue import (
+    HANDLER_TRAITS,
+    LEAK_KINDS,
+    TRAITS,
+    Clause,
+    LeakKind,
+    load_catalogue,
+)
 
 CATALOGUE = load_catalogue()
 
@@ -56,6 +63,37 @@ def test_missing_traits_are_named_before_excluded_ones() -> None:
     """A target that both lacks and has the wrong traits is told what it lacks first."""
     clause = CATALOGUE.get("creation.synchronous.one_at_a_time")
     assert clause.inapplicable_reason(frozenset({"threading"})) == "needs server"
+
+
+def test_a_handler_with_its_own_hook_is_told_so() -> None:
+    """A clause about a default hook excludes a handler that replaces it, in handler words."""
+    clause = CATALOGUE.get("handler.handle.default_noop")
+    own = frozenset({"handler", "own-handle"})
+    assert clause.applies_to_traits(frozenset({"handler", "server"}))
+    assert clause.inapplicable_reason(own | {"server"}) == "not for own-handle handlers"
+    assert "own-handle" in HANDLER_TRAITS
+    assert "unix" not in HANDLER_TRAITS
+    creation = CATALOGUE.get("creation.handler.io_hides_transport")
+    assert creation.inapplicable_reason(SYNC_TCP | {"handler"}) == "not for handlers"
+
+
+def test_clauses_about_the_module_need_an_implementation() -> None:
+    """The module's own classes and default values are checked on an implementation only."""
+    for clause_id in (
+        "creation.hierarchy.tcp_from_base",
+        "server.allow_reuse_address.default_false",
+    ):
+        clause = CATALOGUE.get(clause_id)
+        assert clause.inapplicable_reason(SYNC_TCP) == "needs implementation"
+        assert clause.applies_to_traits(SYNC_TCP | {"implementation"})
+
+
+def test_nagle_clause_is_for_tcp_requests() -> None:
+    """TCP_NODELAY is an option of TCP sockets: the clause excludes Unix stream servers."""
+    clause = CATALOGUE.get("stream_handler.disable_nagle_algorithm")
+    unix = frozenset({"server", "stream", "unix", "stream-handler"})
+    assert clause.inapplicable_reason(unix) == "not for unix servers"
+    assert clause.applies_to_traits(SYNC_TCP | {"stream-handler"})
 
 
 @pytest.mark.parametrize("kind", LEAK_KINDS)

@@ -13,19 +13,22 @@ from sockspec.spec.catalogue import declared_clause_id
 from sockspec.spec.verification import PROTOCOL_KINDS
 
 MODULES = (classic, servers, handlers, mixins)
+# The handler and ForkingMixIn Protocols serve both editions; the server and
+# ThreadingMixIn Protocols differ (the classic ones lack later members).
+_SHARED_PROTOCOLS: Dict[str, type] = {
+    "handler": handlers.BaseRequestHandler,
+    "stream_handler": handlers.StreamRequestHandler,
+    "datagram_handler": handlers.DatagramRequestHandler,
+    "forking": mixins.ForkingMixIn,
+}
+_EDITION_PROTOCOLS: Dict[str, Dict[str, type]] = {
+    "classic": {"server": classic.BaseServer, "threading": classic.ThreadingMixIn},
+    "current": {"server": servers.BaseServer, "threading": mixins.ThreadingMixIn},
+}
 PROTOCOL_FOR_KIND: Dict[Tuple[str, str], type] = {
-    ("classic", "server"): classic.BaseServer,
-    ("classic", "handler"): handlers.BaseRequestHandler,
-    ("classic", "stream_handler"): handlers.StreamRequestHandler,
-    ("classic", "datagram_handler"): handlers.DatagramRequestHandler,
-    ("classic", "threading"): classic.ThreadingMixIn,
-    ("classic", "forking"): mixins.ForkingMixIn,
-    ("current", "server"): servers.BaseServer,
-    ("current", "handler"): handlers.BaseRequestHandler,
-    ("current", "stream_handler"): handlers.StreamRequestHandler,
-    ("current", "datagram_handler"): handlers.DatagramRequestHandler,
-    ("current", "threading"): mixins.ThreadingMixIn,
-    ("current", "forking"): mixins.ForkingMixIn,
+    (edition, kind): protocol
+    for edition, own in _EDITION_PROTOCOLS.items()
+    for kind, protocol in {**_SHARED_PROTOCOLS, **own}.items()
 }
 
 
