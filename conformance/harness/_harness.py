@@ -99,13 +99,17 @@ class Harness(Clients):
         """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
 
         The call runs with a deadline so that a ``server_close`` that blocks on
-        a hung request cannot hang the run; a listening socket the server left
-        open is closed here so one bad check does not leak into the next.
+        a hung request cannot hang the run (it is noted in :attr:`close_hang`); a
+        listening socket the server left open is closed here so one bad check does not
+        leak into the next.
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             closing = BackgroundCall(server.server_close, name="sockspec-server_close")
-            closing.wait(self.timeout if timeout is None else timeout)
+            limit = self.timeout if timeout is None else timeout
+            if not closing.wait(limit) and self.close_hang is None:
+                # The harness's timeout, not what was left of it: one step, one message.
+                self.close_hang = f"server_close() did not return within {self.timeout:g} s"
         listening: object = getattr(server, "socket", None)
         if isinstance(listening, socket.socket):
             listening.close()

@@ -47,17 +47,17 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     if construction_problem(found) is not None:
         return  # reported once as the target's problem; nothing to warm up
     wait = max(0.1, state.timeout / 2)
-    hung = False
+    hung = ""
     try:
         with time_limit(wait * 2, "warming up the target"):
             warm_up(found, wait)
-    except (CheckTimeout, HangError):
-        hung = True  # the first of the hangs that stop a target early
+    except (CheckTimeout, HangError) as error:
+        hung = str(error) or "warming up"  # the first of the hangs that stop a target early
     except Exception:
         pass
     finally:
         exit_if_forked_child(state)
-    state.note_check(found, "warm-up", hung)
+    state.note_check(found, "warm-up", bool(hung), hung)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -145,6 +145,17 @@ class HangingShutdownServer(socketserver.TCPServer):
 
     def shutdown(self):
         threading.Event().wait()
+
+
+class IdleCloseHangServer(socketserver.ThreadingTCPServer):
+    """server_close() hangs unless serve_forever() ran, like jsonrpclib's pooled server.
+
+    Its server_close() first calls shutdown(), which waits for a loop never started.
+    """
+
+    def server_close(self):
+        self.shutdown()
+        super().server_close()
 '''
 
 #: A package that re-exports a server class of its own submodule, and imports a stdlib one.
