@@ -35,6 +35,7 @@ from ._clients import recv_until_eof
 from ._construction import (
     ADAPTER_HINT,
     BIND_AND_ACTIVATE_CLAUSE,
+    HANDLER_HINT,
     KNOB_CLAUSES,
     construction_problem,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "ADAPTER_HINT",
     "BIND_AND_ACTIVATE_CLAUSE",
     "DEFAULT_TIMEOUT",
+    "HANDLER_HINT",
     "KNOB_CLAUSES",
     "POLL_INTERVAL",
     "Address",

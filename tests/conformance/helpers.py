@@ -147,6 +147,14 @@ class HangingShutdownServer(socketserver.TCPServer):
         threading.Event().wait()
 
 
+class OwnServerHandler(socketserver.StreamRequestHandler):
+    """Reads attributes only its own server has, in __init__, like websocket-server's handler."""
+
+    def __init__(self, request, client_address, server):
+        self.secure = bool(server.key and server.cert)
+        super().__init__(request, client_address, server)
+
+
 class IdleCloseHangServer(socketserver.ThreadingTCPServer):
     """server_close() hangs unless serve_forever() ran, like jsonrpclib's pooled server.
 

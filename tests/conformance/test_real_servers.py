@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sockspec.conformance.harness import ADAPTER_HINT, construction_problem
+from sockspec.conformance.harness import ADAPTER_HINT, HANDLER_HINT, construction_problem
 from sockspec.conformance.targets import resolve_targets
 
-from .helpers import Run, run_command
+from .helpers import Run, run_cli_in, run_command
 
 Records = list[dict[str, Any]]
 SAMPLE_MODULES = ("real_world", "reexport_pkg")
@@ -208,3 +208,23 @@ def test_interleaved_hangs_of_one_step_stop_the_target(targets_dir: Path) -> Non
     assert passed, run.out[-3000:]
     # The stuck server_close() callers are the hang, not threads the server leaked.
     assert not [r for r in phases if "sockspec-server_close" in str(r.get("leak"))]
+
+
+def test_handler_needing_its_own_server_is_one_problem(targets_dir: Path) -> None:
+    """A handler whose __init__ reads its own server's attributes: one problem, not a FAIL
+    per handler clause, and a non-zero exit."""
+    run, records = run_checks(targets_dir, "real_world:OwnServerHandler", "handler.*")
+    problems = [r for r in records if r["type"] == "problem"]
+    assert len(problems) == 1, problems
+    message = problems[0]["message"]
+    assert message.startswith("OwnServerHandler needs its own server: "), message
+    assert "AttributeError" in message
+    assert "'key'" in message
+    assert problems[0]["hint"] == HANDLER_HINT
+    phases = reports(records)
+    assert not [r for r in phases if r["outcome"] == "failed"], run.out[-3000:]
+    assert [r for r in phases if "cannot be constructed" in str(r.get("not_run"))]
+    cli = run_cli_in(targets_dir, "real_world:OwnServerHandler", "--clause", "handler.*")
+    assert cli.code == 1, cli.out[-3000:]
+    assert "PROBLEM: OwnServerHandler needs its own server" in cli.out, cli.out[-3000:]
+    assert "FAIL " not in cli.out
