@@ -107,6 +107,9 @@ class SuiteState:
     )
     #: target spec -> why its remaining checks are not run ("target hangs: ...").
     stopped: dict[str, str] = field(default_factory=dict[str, str])
+    #: target spec -> how its mix-in's process_request() hands requests off (probed once
+    #: with the warm-up; absent or None: synchronous, as far as the suite can tell).
+    handed_off: dict[str, Optional[str]] = field(default_factory=dict[str, Optional[str]])
     #: target specs whose warm-up cycle already ran in this process.
     warmed_up: set[str] = field(default_factory=set[str])
 

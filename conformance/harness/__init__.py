@@ -39,7 +39,7 @@ from ._construction import (
     KNOB_CLAUSES,
     construction_problem,
 )
-from ._harness import Harness, warm_up
+from ._harness import Harness, hands_off_requests, process_request_mixin, warm_up
 from ._output import Captured, OutputCapture
 from ._probes import (
     child_processes,
@@ -87,12 +87,14 @@ __all__ = [
     "construction_problem",
     "describe_fd",
     "descriptor_targets",
+    "hands_off_requests",
     "ipv6_available",
     "is_listening",
     "listen_backlog",
     "make_recording_class",
     "mark_stuck_harness_threads",
     "open_descriptors",
+    "process_request_mixin",
     "recv_until_eof",
     "session_members",
     "state_of",

@@ -155,6 +155,32 @@ class OwnServerHandler(socketserver.StreamRequestHandler):
         super().__init__(request, client_address, server)
 
 
+class PoolMixIn:
+    """Hands each request to a worker thread, like paste's ThreadPoolMixIn (not a stdlib mix-in)."""
+
+    def process_request(self, request, client_address):
+        worker = threading.Thread(target=self._work, args=(request, client_address))
+        self.__dict__.setdefault("_workers", []).append(worker)
+        worker.start()
+
+    def _work(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self):
+        super().server_close()
+        for worker in self.__dict__.get("_workers", []):
+            worker.join()
+
+
+class PoolServer(PoolMixIn, socketserver.TCPServer):
+    """A TCPServer with a pool mix-in of its own."""
+
+
 class IdleCloseHangServer(socketserver.ThreadingTCPServer):
     """server_close() hangs unless serve_forever() ran, like jsonrpclib's pooled server.
 

@@ -228,3 +228,24 @@ def test_handler_needing_its_own_server_is_one_problem(targets_dir: Path) -> Non
     assert cli.code == 1, cli.out[-3000:]
     assert "PROBLEM: OwnServerHandler needs its own server" in cli.out, cli.out[-3000:]
     assert "FAIL " not in cli.out
+
+
+SYNCHRONOUS_ONLY = (
+    "creation.synchronous.one_at_a_time",
+    "server.process_request.calls_finish_request",
+    "server.handle_error.base_exception_propagates",
+)
+
+
+def test_pool_mixin_is_probed_not_taken_for_synchronous(targets_dir: Path) -> None:
+    """A mix-in's process_request() seen handing requests to another thread makes the clauses
+    for servers without a mix-in not applicable, with the reason; none fails."""
+    run, records = run_checks(targets_dir, "real_world:PoolServer", *SYNCHRONOUS_ONLY)
+    calls = {r["clause"]: r for r in reports(records) if r["when"] == "setup"}
+    assert set(calls) == set(SYNCHRONOUS_ONLY), run.out[-3000:]
+    for record in calls.values():
+        assert record["outcome"] == "skipped", record
+        assert record["message"].startswith(
+            "not applicable: PoolMixIn.process_request() hands each request to another thread"
+        ), record["message"]
+    assert not [r for r in reports(records) if r["outcome"] == "failed"], run.out[-3000:]
