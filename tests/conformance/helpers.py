@@ -109,6 +109,18 @@ def make_unannotated(server_address, RequestHandlerClass, bind_and_activate=True
     return make_foreign(server_address, RequestHandlerClass, bind_and_activate)
 
 
+class ForeignThreadingServer(socketserver.ThreadingMixIn, ForeignServer):
+    """The foreign constructor, with a thread per request."""
+
+
+def make_foreign_threading(
+    server_address, RequestHandlerClass, bind_and_activate=True
+) -> ForeignThreadingServer:
+    """The adapter for ForeignThreadingServer."""
+    host, port = server_address
+    return ForeignThreadingServer(host, port, app="the app", handler=RequestHandlerClass)
+
+
 class KnobServer(socketserver.ThreadingTCPServer):
     """Forces two knobs on the instance and takes no bind_and_activate, like dnslib's."""
 

@@ -249,3 +249,12 @@ def test_pool_mixin_is_probed_not_taken_for_synchronous(targets_dir: Path) -> No
             "not applicable: PoolMixIn.process_request() hands each request to another thread"
         ), record["message"]
     assert not [r for r in reports(records) if r["outcome"] == "failed"], run.out[-3000:]
+
+
+def test_exit_waits_runs_for_an_adapter_target(targets_dir: Path) -> None:
+    """The child interpreter builds the server through the adapter: the check runs, passes."""
+    run, records = run_checks(
+        targets_dir, "real_world:make_foreign_threading", "threading.daemon_threads.exit_waits"
+    )
+    calls = [r for r in reports(records) if r["when"] == "call"]
+    assert [r["outcome"] for r in calls] == ["passed"], run.out[-3000:]
