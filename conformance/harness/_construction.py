@@ -176,7 +176,7 @@ def _probe_handler(handler_class: type, datagram: bool) -> Optional[str]:
     def skip(self: object) -> None:
         pass  # only the handler's own __init__ runs, not setup(), handle() or finish()
 
-    probe = type(
+    probe: Any = type(
         handler_class.__name__, (handler_class,), dict.fromkeys(("setup", "handle", "finish"), skip)
     )
     server_class = socketserver.UDPServer if datagram else socketserver.TCPServer

@@ -258,9 +258,10 @@ def warm_up(target: TargetLike, timeout: float) -> None:
 
 def process_request_mixin(server_class: type) -> Optional[type]:
     """The mix-in class (not a server class) whose ``process_request`` the server uses."""
-    for klass in server_class.__mro__:
+    mro: tuple[type, ...] = server_class.__mro__
+    for klass in mro:
         if "process_request" in vars(klass):
-            return None if issubclass(klass, socketserver.BaseServer) else klass
+            return None if socketserver.BaseServer in klass.__mro__ else klass
     return None
 
 
