@@ -150,16 +150,17 @@ class SuiteState:
         """Count a check (or the warm-up) that ran ``target``: a hang extends the streak and
         the count of its step; HANG_LIMIT in a row, or SAME_STEP_HANG_LIMIT of one step,
         stop the target.  A hang with ``in_streak`` false (the harness's ``server_close()``
-        after a check that passed) counts for its step only, and leaves the streak as is."""
+        after a check that passed) counts for its step only, and ends the streak: the check
+        itself did not hang."""
         spec = target.spec
         if spec in self.stopped:
             return
-        if not hung:
+        if not hung or not in_streak:
             self.hung_in_a_row.pop(spec, None)
+        if not hung:
             return
-        streak = self.hung_in_a_row.setdefault(spec, [])
-        if in_streak:
-            streak.append(name)
+        streak = self.hung_in_a_row.setdefault(spec, []) if in_streak else []
+        streak.append(name)
         same = self.hung_by_step.setdefault(spec, {}).setdefault(hang_step(step), [])
         same.append(name)
         if len(streak) >= HANG_LIMIT:
