@@ -6,13 +6,13 @@ import contextlib
 import os
 import shutil
 import socket
-import socketserver
 import threading
 import time
 import warnings
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Optional
 
+from ..targets import is_server_class
 from ._base import POLL_INTERVAL, Address, HangError, TargetLike
 from ._clients import Clients
 from ._construction import check_knobs, construct
@@ -261,7 +261,7 @@ def process_request_mixin(server_class: type) -> Optional[type]:
     mro: tuple[type, ...] = server_class.__mro__
     for klass in mro:
         if "process_request" in vars(klass):
-            return None if socketserver.BaseServer in klass.__mro__ else klass
+            return None if is_server_class(klass) else klass
     return None
 
 
