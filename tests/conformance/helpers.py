@@ -86,6 +86,7 @@ REAL_WORLD_SERVERS = '''\
 """Servers shaped like real third-party ones, for the engine's tests."""
 
 import os
+import queue
 import socketserver
 import threading
 
@@ -168,25 +169,26 @@ class OwnServerHandler(socketserver.StreamRequestHandler):
 
 
 class PoolMixIn:
-    """Hands each request to a worker thread, like paste's ThreadPoolMixIn (not a stdlib mix-in)."""
+    """Hands each request to a worker thread through a queue, like paste's ThreadPoolMixIn."""
 
     def process_request(self, request, client_address):
-        worker = threading.Thread(target=self._work, args=(request, client_address))
-        self.__dict__.setdefault("_workers", []).append(worker)
-        worker.start()
+        if "_queue" not in self.__dict__:
+            self._queue = queue.Queue()
+            self._worker = threading.Thread(target=self._drain)
+            self._worker.start()
+        self._queue.put((request, client_address))
 
-    def _work(self, request, client_address):
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
+    def _drain(self):
+        for request, client_address in iter(self._queue.get, None):
+            # The stdlib's per-request body (finish_request, handle_error, shutdown_request),
+            # called as a function: the class does not become a ThreadingMixIn.
+            socketserver.ThreadingMixIn.process_request_thread(self, request, client_address)
 
     def server_close(self):
         super().server_close()
-        for worker in self.__dict__.get("_workers", []):
-            worker.join()
+        if "_queue" in self.__dict__:
+            self._queue.put(None)
+            self._worker.join()
 
 
 class PoolServer(PoolMixIn, socketserver.TCPServer):
