@@ -22,7 +22,7 @@ from typing import IO, Optional
 
 import pytest
 
-from .harness import ADAPTER_HINT, construction_problem
+from .harness import ADAPTER_HINT, HANDLER_HINT, construction_problem
 from .records import (
     CollectErrorRecord,
     EndRecord,
@@ -107,7 +107,7 @@ class ResultCollector:
                     "type": "problem",
                     "target": found.spec,
                     "message": problem,
-                    "hint": ADAPTER_HINT,
+                    "hint": HANDLER_HINT if found.kind == "handler" else ADAPTER_HINT,
                 }
                 self._write(problem_record)
         for item in session.items:

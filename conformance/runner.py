@@ -234,7 +234,7 @@ def run_target(
                 start_new_session=True,
             )
         problem = ""
-        interrupted = False
+        interrupted = deadline_hit = False
         ended_at: Optional[float] = None
         while not _exited(process):
             time.sleep(_POLL)  # polling both the process and the results file, up to a deadline
@@ -252,6 +252,7 @@ def run_target(
                 _kill_group(process)
                 break
             if now - start > options.deadline:
+                deadline_hit = True
                 problem = f"the run exceeded its {options.deadline:g} s deadline and was killed"
                 _kill_group(process)
                 break
@@ -269,4 +270,4 @@ def run_target(
     status: TargetStatus = (
         "interrupted" if interrupted else "ended-early" if problem else "completed"
     )
-    return TargetRun(target, reader.records, returncode, seconds, problem, status)
+    return TargetRun(target, reader.records, returncode, seconds, problem, status, deadline_hit)

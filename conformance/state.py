@@ -27,10 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKS_PACKAGE",
+    "CLOSE_HUNG_KEY",
     "DEFAULT_TARGET",
     "DEFAULT_TIMEOUT",
     "HANG_LIMIT",
+    "HUNG_KEY",
+    "HUNG_STEP_KEY",
     "LEAK_GRACE",
+    "SAME_STEP_HANG_LIMIT",
     "CheckTimeout",
     "ResourceLeak",
     "SuiteState",
@@ -52,6 +56,12 @@ DEFAULT_TIMEOUT = 10.0
 LEAK_GRACE = 1.0
 #: Consecutive hung checks after which a target's remaining checks are not run.
 HANG_LIMIT = 3
+#: Hung checks of one step (the same hang message, in any order) after which they are not
+#: run either: hangs interleaved with passing checks (an idle server's ``server_close()``
+#: that never returns, met by every check that closes one) would otherwise cost a full time
+#: limit each, until the target's deadline.  Five leaves room for one hanging clause with
+#: a few checks: the rest of the target is still checked.
+SAME_STEP_HANG_LIMIT = 5
 
 #: user_properties keys the plugin attaches to conformance reports (the collector reads them).
 PROP_CLAUSE = "sockspec.clause"
@@ -91,6 +101,15 @@ class SuiteState:
     checks_collected: int = 0
     #: target spec -> names of the checks that hung in a row (reset by one that did not).
     hung_in_a_row: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
+    #: target spec -> hang step (see :func:`hang_step`) -> names of the checks hung at it.
+    hung_by_step: dict[str, dict[str, list[str]]] = field(
+        default_factory=dict[str, dict[str, list[str]]]
+    )
+    #: target spec -> why its remaining checks are not run ("target hangs: ...").
+    stopped: dict[str, str] = field(default_factory=dict[str, str])
+    #: target spec -> how its mix-in's process_request() hands requests off (probed once
+    #: with the warm-up; absent or None: synchronous, as far as the suite can tell).
+    handed_off: dict[str, Optional[str]] = field(default_factory=dict[str, Optional[str]])
     #: target specs whose warm-up cycle already ran in this process.
     warmed_up: set[str] = field(default_factory=set[str])
 
@@ -121,22 +140,56 @@ class SuiteState:
         """Xfail entries that covered no applicable check in this session."""
         return [entry for entry in self.xfails if entry.line not in self.matched_xfails]
 
-    def hangs(self, target: Target) -> Optional[list[str]]:
-        """The checks that hung in a row on ``target`` once there are HANG_LIMIT, else None."""
-        hung = self.hung_in_a_row.get(target.spec, [])
-        return hung if len(hung) >= HANG_LIMIT else None
+    def hangs(self, target: Target) -> Optional[str]:
+        """``target hangs: <checks>`` once ``target`` was stopped for hanging, else None."""
+        return self.stopped.get(target.spec)
 
-    def note_check(self, target: Target, name: str, hung: bool) -> None:
-        """Count a check (or the warm-up) that ran ``target``: a hang extends the streak."""
-        if hung:
-            self.hung_in_a_row.setdefault(target.spec, []).append(name)
-        elif self.hangs(target) is None:
-            self.hung_in_a_row.pop(target.spec, None)
+    def note_check(
+        self, target: Target, name: str, hung: bool, step: str = "", in_streak: bool = True
+    ) -> None:
+        """Count a check (or the warm-up) that ran ``target``: a hang extends the streak and
+        the count of its step; HANG_LIMIT in a row, or SAME_STEP_HANG_LIMIT of one step,
+        stop the target.  A hang with ``in_streak`` false (the harness's ``server_close()``
+        after a check that passed) counts for its step only, and ends the streak: the check
+        itself did not hang."""
+        spec = target.spec
+        if spec in self.stopped:
+            return
+        if not hung or not in_streak:
+            self.hung_in_a_row.pop(spec, None)
+        if not hung:
+            return
+        streak = self.hung_in_a_row.setdefault(spec, []) if in_streak else []
+        streak.append(name)
+        same = self.hung_by_step.setdefault(spec, {}).setdefault(hang_step(step), [])
+        same.append(name)
+        if len(streak) >= HANG_LIMIT:
+            self.stopped[spec] = f"target hangs: {', '.join(streak)}"
+        elif len(same) >= SAME_STEP_HANG_LIMIT:
+            self.stopped[spec] = (
+                f"target hangs: {', '.join(same)} (each: {hang_step(step) or 'hung'})"
+            )
+
+
+def hang_step(message: str) -> str:
+    """What a hang message says hung, without the details that differ between checks.
+
+    Its first line up to ``;``: ``expected shutdown() to return within 5 s``, ``tearing
+    down the check did not finish within 10 s (the target hung?)``.
+    """
+    lines = message.strip().splitlines()
+    return lines[0].split(";", 1)[0].strip() if lines else ""
 
 
 STATE_KEY = pytest.StashKey[SuiteState]()
 #: Whether a check's harness ran the target's request loop (set by the ``harness`` fixture).
 SERVED_KEY = pytest.StashKey[Callable[[], bool]]()
+#: Whether the check (any phase, or its harness closing a server) hung.
+HUNG_KEY = pytest.StashKey[bool]()
+#: The message of the check's first hang (its step, for the same-step count).
+HUNG_STEP_KEY = pytest.StashKey[str]()
+#: Whether only the harness's closing of a server hung (the check itself did not).
+CLOSE_HUNG_KEY = pytest.StashKey[bool]()
 
 
 def suite_state(config: pytest.Config) -> SuiteState:

@@ -47,7 +47,11 @@ __all__ = [
     "Target",
     "TargetError",
     "detect",
+<<<<<<< HEAD
     "implementation_module",
+=======
+    "is_server_class",
+>>>>>>> engine
     "missing_traits",
     "resolve_target",
     "resolve_targets",
@@ -129,6 +133,11 @@ def _is_server_like(cls: type) -> bool:
     if _inherits(cls, socketserver.BaseServer):
         return True
     return all(callable(getattr(cls, name, None)) for name in _SERVER_METHODS)
+
+
+def is_server_class(cls: type) -> bool:
+    """True for a server class: a BaseServer subclass, or one with the server's methods."""
+    return _is_server_like(cls)
 
 
 def _is_handler_like(cls: type) -> bool:

@@ -29,6 +29,8 @@ class TargetRun:
     #: Why the run ended early (crash, deadline, --maxfail, interruption), or "".
     problem: str = ""
     status: TargetStatus = "completed"
+    #: True when the run was killed at its deadline (the check in progress was not judged).
+    deadline_hit: bool = False
 
 
 @dataclass
@@ -91,8 +93,13 @@ def _unrun(result: CheckResult, run: TargetRun) -> None:
     """Explain a check that never reached a verdict."""
     if run.status == "interrupted":
         result.outcome, result.message = "not-run", run.problem or "the run was interrupted"
+    elif run.deadline_hit and result.started:
+        # Killed at the target's deadline while it ran: the check was never judged, and the
+        # time went to the checks before it as much as to this one.
+        result.outcome = "not-run"
+        result.message = f"not run to its end: {run.problem} while this check ran"
     elif run.problem and result.started and not result.finished and "maxfail" not in run.problem:
-        # The check in progress when the process crashed or was killed: the run's end is its.
+        # The check in progress when the process crashed: the run's end is its.
         result.outcome, result.message = "error", run.problem
     else:
         result.outcome = "not-run"

@@ -61,6 +61,7 @@ _EXIT_WAITS_SCRIPT = """\
 import importlib, os, socket, sys, threading, time
 module_name, qualname, family_name, kind_name, directory = sys.argv[1:6]
 timeout = float(sys.argv[6])
+adapter = sys.argv[7]
 cls = importlib.import_module(module_name)
 for part in qualname.split("."):
     cls = getattr(cls, part)
@@ -79,8 +80,13 @@ if family_name == "AF_UNIX":
     address = os.path.join(directory, "s")
 else:
     address = ("::1" if family_name == "AF_INET6" else "127.0.0.1", 0)
-Server = type("Server", (cls,), {"daemon_threads": False})
-server = Server(address, Handler)
+if adapter:
+    from sockspec.conformance.targets import resolve_targets
+    (found,) = resolve_targets(adapter)
+    cls.daemon_threads = False  # the adapter builds the class itself, not a subclass
+    server = found.factory(address, Handler, True)
+else:
+    server = type("Server", (cls,), {"daemon_threads": False})(address, Handler)
 client = socket.socket(family, kind)
 if kind == socket.SOCK_STREAM:
     client.connect(server.server_address)
@@ -105,8 +111,6 @@ def test_interpreter_exit_waits_for_handler(target: TargetLike, harness: Harness
     name = _importable_name(target.obj)
     if name is None:
         pytest.skip("needs a server class importable by name, to run in a child interpreter")
-    if target.factory is not None:
-        pytest.skip("the child interpreter builds the class with the standard constructor")
     # The child sets daemon_threads = False on a subclass: a server whose __init__ forces
     # another value blocks this check on the clause that promises the setting works.
     harness.make_server(attrs={"daemon_threads": False})
@@ -124,6 +128,7 @@ def test_interpreter_exit_waits_for_handler(target: TargetLike, harness: Harness
                 kind,
                 harness.directory,
                 str(harness.timeout),
+                target.spec if target.factory is not None else "",
             ],
             capture_output=True,
             text=True,

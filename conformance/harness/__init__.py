@@ -35,10 +35,11 @@ from ._clients import recv_until_eof
 from ._construction import (
     ADAPTER_HINT,
     BIND_AND_ACTIVATE_CLAUSE,
+    HANDLER_HINT,
     KNOB_CLAUSES,
     construction_problem,
 )
-from ._harness import Harness, warm_up
+from ._harness import Harness, hands_off_requests, process_request_mixin, warm_up
 from ._output import Captured, OutputCapture
 from ._probes import (
     child_processes,
@@ -64,6 +65,7 @@ __all__ = [
     "ADAPTER_HINT",
     "BIND_AND_ACTIVATE_CLAUSE",
     "DEFAULT_TIMEOUT",
+    "HANDLER_HINT",
     "KNOB_CLAUSES",
     "POLL_INTERVAL",
     "Address",
@@ -85,12 +87,14 @@ __all__ = [
     "construction_problem",
     "describe_fd",
     "descriptor_targets",
+    "hands_off_requests",
     "ipv6_available",
     "is_listening",
     "listen_backlog",
     "make_recording_class",
     "mark_stuck_harness_threads",
     "open_descriptors",
+    "process_request_mixin",
     "recv_until_eof",
     "session_members",
     "state_of",

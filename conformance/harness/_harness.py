@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Optional
 
+from ..targets import is_server_class
 from ._base import POLL_INTERVAL, Address, HangError, TargetLike
 from ._clients import Clients
 from ._construction import check_knobs, construct
@@ -26,7 +27,7 @@ from ._waiting import (
     reap,
 )
 
-__all__ = ["Harness", "warm_up"]
+__all__ = ["Harness", "hands_off_requests", "process_request_mixin", "warm_up"]
 
 
 class Harness(Clients):
@@ -99,13 +100,17 @@ class Harness(Clients):
         """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
 
         The call runs with a deadline so that a ``server_close`` that blocks on
-        a hung request cannot hang the run; a listening socket the server left
-        open is closed here so one bad check does not leak into the next.
+        a hung request cannot hang the run (it is noted in :attr:`close_hang`); a
+        listening socket the server left open is closed here so one bad check does not
+        leak into the next.
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             closing = BackgroundCall(server.server_close, name="sockspec-server_close")
-            closing.wait(self.timeout if timeout is None else timeout)
+            limit = self.timeout if timeout is None else timeout
+            if not closing.wait(limit) and self.close_hang is None:
+                # The harness's timeout, not what was left of it: one step, one message.
+                self.close_hang = f"server_close() did not return within {self.timeout:g} s"
         listening: object = getattr(server, "socket", None)
         if isinstance(listening, socket.socket):
             listening.close()
@@ -249,3 +254,51 @@ def warm_up(target: TargetLike, timeout: float) -> None:
             client = harness.send(server, b"warm-up\n", end=True)
             with contextlib.suppress(OSError, HangError):
                 harness.reply(client)
+
+
+def process_request_mixin(server_class: type) -> Optional[type]:
+    """The mix-in class (not a server class) whose ``process_request`` the server uses."""
+    mro: tuple[type, ...] = server_class.__mro__
+    for klass in mro:
+        if "process_request" in vars(klass):
+            return None if is_server_class(klass) else klass
+    return None
+
+
+def hands_off_requests(target: TargetLike, timeout: float) -> Optional[str]:
+    """How the target's ``process_request`` hands a request to another thread, or None.
+
+    Probed once with one request through ``handle_request()``: a synchronous server
+    calls ``finish_request()`` in the caller's thread before ``process_request()``
+    returns.  Only a ``process_request`` that a mix-in supplies is probed (the way the
+    docs say concurrency is added); a server class that overrides it itself stays
+    subject to the clauses for servers without a mix-in.
+    """
+    mixin = process_request_mixin(target.obj) if target.kind == "server" else None
+    if mixin is None:
+        return None
+    caller = threading.get_ident()
+    threads: list[int] = []
+    finished = threading.Event()
+    base: Any = target.obj
+
+    def finish_request(self: Any, request: Any, client_address: Any) -> None:
+        threads.append(threading.get_ident())
+        finished.set()
+        base.finish_request(self, request, client_address)
+
+    with Harness(target, timeout) as harness:
+        server = harness.make_server(attrs={"finish_request": finish_request})
+        client = harness.send(server, b"probe\n", end=True)
+        server.handle_request()
+        returned_first = not threads
+        finished.wait(timeout)
+        with contextlib.suppress(OSError, HangError):
+            harness.reply(client)
+    if not threads or threads[0] == caller:
+        return None
+    when = " after process_request() returned" if returned_first else ""
+    return (
+        f"{mixin.__qualname__}.process_request() hands each request to another thread "
+        f"(finish_request() ran there{when})"
+    )

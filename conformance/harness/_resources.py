@@ -69,6 +69,9 @@ class HarnessBase:
         self.served = False
         #: id() of servers whose shutdown() or serve_forever() did not stop in time.
         self._hung: set[int] = set()
+        #: Set when closing the harness found a ``server_close()`` that did not return in
+        #: time (the check itself passed: the hang is the target's, counted by the hang stop).
+        self.close_hang: Optional[str] = None
 
     @property
     def grace(self) -> float:

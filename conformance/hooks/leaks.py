@@ -1,7 +1,9 @@
 """The resource guard: descriptors, threads and children a check leaves behind.
 
 Before a target's first check its runtime is warmed up (one construct, serve and
-close cycle through the harness, see :func:`~sockspec.conformance.harness.warm_up`):
+close cycle through the harness, see :func:`~sockspec.conformance.harness.warm_up`;
+a server without a concurrency mix-in trait also has its ``process_request`` probed,
+see :func:`~sockspec.conformance.harness.hands_off_requests`):
 what the runtime opens for itself on first use (an event loop's wake-up pipe, a
 thread pool, a logging handler's file) then already exists when each check's
 snapshot is taken, and is never charged to a check.  A server that leaks a socket,
@@ -17,7 +19,13 @@ from typing import TYPE_CHECKING, Optional
 import pytest
 
 from .. import guard
-from ..harness import HangError, construction_problem, mark_stuck_harness_threads, warm_up
+from ..harness import (
+    HangError,
+    construction_problem,
+    hands_off_requests,
+    mark_stuck_harness_threads,
+    warm_up,
+)
 from ..state import (
     LEAK_GRACE,
     PROP_LEAK,
@@ -47,17 +55,27 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     if construction_problem(found) is not None:
         return  # reported once as the target's problem; nothing to warm up
     wait = max(0.1, state.timeout / 2)
-    hung = False
+    hung = ""
     try:
         with time_limit(wait * 2, "warming up the target"):
             warm_up(found, wait)
-    except (CheckTimeout, HangError):
-        hung = True  # the first of the hangs that stop a target early
+    except (CheckTimeout, HangError) as error:
+        hung = str(error) or "warming up"  # the first of the hangs that stop a target early
     except Exception:
         pass
     finally:
         exit_if_forked_child(state)
-    state.note_check(found, "warm-up", hung)
+    state.note_check(found, "warm-up", bool(hung), hung)
+    if not found.traits & {"threading", "forking"}:
+        # Apart from the warm-up: it needs only handle_request(), not serve_forever() or
+        # shutdown() (paste's pool server hangs in those, and still hands requests off).
+        try:
+            with time_limit(wait * 2, "probing process_request"):
+                state.handed_off[found.spec] = hands_off_requests(found, wait)
+        except Exception:
+            pass  # CheckTimeout, HangError, the target's own error: no verdict, none assumed
+        finally:
+            exit_if_forked_child(state)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

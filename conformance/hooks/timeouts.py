@@ -4,9 +4,11 @@ A check that runs past ``--sockspec-timeout`` is interrupted (SIGALRM in the mai
 thread, which also breaks a blocking ``select``), so the run goes on.  A check
 *hung* when it was interrupted so, or when the harness gave up waiting for the
 target (:class:`~sockspec.conformance.harness.HangError`).  After
-:data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target,
-its remaining checks are skipped with ``sockspec.not_run`` = ``target hangs: <the
-checks that hung>``; one check that hangs among others that finish changes nothing.
+:data:`~sockspec.conformance.state.HANG_LIMIT` hung checks in a row on one target, or
+:data:`~sockspec.conformance.state.SAME_STEP_HANG_LIMIT` that hung at the same step
+(the same hang message, interleaved with checks that pass), its remaining checks are
+skipped with ``sockspec.not_run`` = ``target hangs: <the checks that hung>``; one
+check that hangs among others that finish changes nothing.
 Only checks that run the target's request loop (through the harness) and the warm-up
 count: a check that only builds a server or introspects the class, in between, neither
 ends nor extends a streak.
@@ -27,6 +29,9 @@ import pytest
 
 from ..harness import HangError
 from ..state import (
+    CLOSE_HUNG_KEY,
+    HUNG_KEY,
+    HUNG_STEP_KEY,
     PROP_NOT_RUN,
     SERVED_KEY,
     CheckTimeout,
@@ -37,6 +42,7 @@ from ..state import (
 )
 
 __all__ = [
+    "HUNG_KEY",
     "not_run_reason",
     "pytest_runtest_call",
     "pytest_runtest_makereport",
@@ -98,10 +104,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
 
 
 def not_run_reason(state: SuiteState, item: pytest.Item) -> Optional[str]:
-    """``target hangs: ...`` when the item's target already hung HANG_LIMIT times in a row."""
+    """``target hangs: ...`` when the item's target was already stopped for hanging."""
     found = item_target(item)
-    hung = state.hangs(found) if found is not None else None
-    return None if hung is None else f"target hangs: {', '.join(hung)}"
+    return state.hangs(found) if found is not None else None
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -121,9 +126,6 @@ def _hung(call: pytest.CallInfo[None]) -> bool:
     return call.excinfo is not None and call.excinfo.errisinstance((CheckTimeout, HangError))
 
 
-HUNG_KEY = pytest.StashKey[bool]()
-
-
 # A plain hook that returns None, so pytest's own implementation still makes the report.
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
@@ -132,12 +134,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     found = item_target(item) if is_check_item(item) else None
     if found is None or dict(item.user_properties).get(PROP_NOT_RUN):
         return
-    if _hung(call):
+    if _hung(call) and call.excinfo is not None:
         item.stash[HUNG_KEY] = True
+        item.stash[CLOSE_HUNG_KEY] = False
+        item.stash.setdefault(HUNG_STEP_KEY, str(call.excinfo.value))
     hung = item.stash.get(HUNG_KEY, False)
     # Only checks that ran the target's request loop count: a check that only built a
     # server, or only introspected, between two hung ones neither extends nor ends a streak.
     served = item.stash.get(SERVED_KEY, None)
     if call.when == "teardown" and (hung or (served is not None and served())):
         name = getattr(item, "originalname", None) or item.name
-        suite_state(item.config).note_check(found, name, hung)
+        step = item.stash.get(HUNG_STEP_KEY, "")
+        in_streak = not item.stash.get(CLOSE_HUNG_KEY, False)
+        suite_state(item.config).note_check(found, name, hung, step, in_streak)

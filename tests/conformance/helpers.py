@@ -86,6 +86,7 @@ REAL_WORLD_SERVERS = '''\
 """Servers shaped like real third-party ones, for the engine's tests."""
 
 import os
+import queue
 import socketserver
 import threading
 
@@ -107,6 +108,18 @@ def make_foreign(server_address, RequestHandlerClass, bind_and_activate=True) ->
 def make_unannotated(server_address, RequestHandlerClass, bind_and_activate=True):
     """The same adapter without a return annotation: the suite calls it to learn the class."""
     return make_foreign(server_address, RequestHandlerClass, bind_and_activate)
+
+
+class ForeignThreadingServer(socketserver.ThreadingMixIn, ForeignServer):
+    """The foreign constructor, with a thread per request."""
+
+
+def make_foreign_threading(
+    server_address, RequestHandlerClass, bind_and_activate=True
+) -> ForeignThreadingServer:
+    """The adapter for ForeignThreadingServer."""
+    host, port = server_address
+    return ForeignThreadingServer(host, port, app="the app", handler=RequestHandlerClass)
 
 
 class KnobServer(socketserver.ThreadingTCPServer):
@@ -145,6 +158,52 @@ class HangingShutdownServer(socketserver.TCPServer):
 
     def shutdown(self):
         threading.Event().wait()
+
+
+class OwnServerHandler(socketserver.StreamRequestHandler):
+    """Reads attributes only its own server has, in __init__, like websocket-server's handler."""
+
+    def __init__(self, request, client_address, server):
+        self.secure = bool(server.key and server.cert)
+        super().__init__(request, client_address, server)
+
+
+class PoolMixIn:
+    """Hands each request to a worker thread through a queue, like paste's ThreadPoolMixIn."""
+
+    def process_request(self, request, client_address):
+        if "_queue" not in self.__dict__:
+            self._queue = queue.Queue()
+            self._worker = threading.Thread(target=self._drain)
+            self._worker.start()
+        self._queue.put((request, client_address))
+
+    def _drain(self):
+        for request, client_address in iter(self._queue.get, None):
+            # The stdlib's per-request body (finish_request, handle_error, shutdown_request),
+            # called as a function: the class does not become a ThreadingMixIn.
+            socketserver.ThreadingMixIn.process_request_thread(self, request, client_address)
+
+    def server_close(self):
+        super().server_close()
+        if "_queue" in self.__dict__:
+            self._queue.put(None)
+            self._worker.join()
+
+
+class PoolServer(PoolMixIn, socketserver.TCPServer):
+    """A TCPServer with a pool mix-in of its own."""
+
+
+class IdleCloseHangServer(socketserver.ThreadingTCPServer):
+    """server_close() hangs unless serve_forever() ran, like jsonrpclib's pooled server.
+
+    Its server_close() first calls shutdown(), which waits for a loop never started.
+    """
+
+    def server_close(self):
+        self.shutdown()
+        super().server_close()
 '''
 
 #: A package that re-exports a server class of its own submodule, and imports a stdlib one.

@@ -18,7 +18,7 @@ from sockspec.conformance.targets import Target
 from sockspec.conformance.verdicts import TargetRun
 from sockspec.spec import load_catalogue
 
-from .helpers import RunCli, SharedRun
+from .helpers import Run, RunCli, SharedRun
 
 Doc = dict[str, object]
 
@@ -36,6 +36,21 @@ def _listed_ids(output: str) -> list[str]:
 
 def _clauses(target: Doc) -> dict[str, Doc]:
     return {str(row["id"]): row for row in cast("list[Doc]", target["clauses"])}
+
+
+RunJson = Callable[..., tuple[Run, Doc]]
+
+
+@pytest.fixture
+def run_json(run_cli: RunCli, tmp_path: Path) -> RunJson:
+    """Run the command with ``--json`` into a private file: the run and the report it wrote."""
+    report = tmp_path / "report.json"
+
+    def run(*args: str) -> tuple[Run, Doc]:
+        done = run_cli(*args, "--json", str(report))
+        return done, done.json(report)
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -182,14 +197,11 @@ def test_junit_xml_carries_clause_ids(stdlib_run: SharedRun) -> None:
             assert str(case.get("name")) in _clauses(target)
 
 
-def test_deviating_target_fails_with_reproducer(run_cli: RunCli, tmp_path: Path) -> None:
+def test_deviating_target_fails_with_reproducer(run_json: RunJson) -> None:
     """A target that breaks a clause exits 1; the report shows the failure and a reproducer."""
-    report = tmp_path / "report.json"
-    run = run_cli(
-        "sample_servers:BadFilenoServer", "--clause", "server.fileno.*", "--json", str(report)
-    )
+    run, doc = run_json("sample_servers:BadFilenoServer", "--clause", "server.fileno.*")
     assert run.code == 1, run.out
-    row = _clauses(_targets(run.json(report))[0])["server.fileno.listening_socket"]
+    row = _clauses(_targets(doc)[0])["server.fileno.listening_socket"]
     assert row["outcome"] == "failed"
     assert row["message"]
     assert "sockspec-conformance 'sample_servers:BadFilenoServer'" in str(row["reproducer"])
@@ -198,7 +210,7 @@ def test_deviating_target_fails_with_reproducer(run_cli: RunCli, tmp_path: Path)
     assert "\033[" not in run.out
 
 
-def test_xfail_file_xfails_xpasses_and_reports_unmatched(run_cli: RunCli, tmp_path: Path) -> None:
+def test_xfail_file_xfails_xpasses_and_reports_unmatched(run_json: RunJson, tmp_path: Path) -> None:
     """Xfail entries turn failures into xfailed, passes into xpassed, and unmatched are listed."""
     xfails = tmp_path / "xfails.txt"
     xfails.write_text(
@@ -208,18 +220,14 @@ def test_xfail_file_xfails_xpasses_and_reports_unmatched(run_cli: RunCli, tmp_pa
         "socketserver:TCPServer server.fileno.listening_socket  stale entry\n"
         "*                      server.no_such.clause           typo in the clause ID\n"
     )
-    report = tmp_path / "report.json"
-    run = run_cli(
+    run, doc = run_json(
         "sample_servers:BadFilenoServer",
         "socketserver:TCPServer",
         "--clause",
         "server.fileno.*",
         "--xfail-file",
         str(xfails),
-        "--json",
-        str(report),
     )
-    doc = run.json(report)
     bad, stdlib = (_clauses(target) for target in _targets(doc))
     assert bad["server.fileno.listening_socket"]["outcome"] == "xfailed"
     assert "returns -1 on purpose" in str(bad["server.fileno.listening_socket"]["message"])
@@ -230,59 +238,37 @@ def test_xfail_file_xfails_xpasses_and_reports_unmatched(run_cli: RunCli, tmp_pa
     assert run.code == 0, run.out
 
 
-def test_hanging_target_times_out_and_the_run_completes(run_cli: RunCli, tmp_path: Path) -> None:
+def test_hanging_target_times_out_and_the_run_completes(run_json: RunJson) -> None:
     """A target whose serve_forever never returns fails by timeout; the other target still runs."""
-    report = tmp_path / "report.json"
-    run = run_cli(
-        "sample_servers:HangingServer",
-        "socketserver:TCPServer",
-        "--clause",
-        "server.serve_forever.repeats",
-        "--timeout",
-        "1",
-        "--json",
-        str(report),
-    )
+    hanging_and_stdlib = ("sample_servers:HangingServer", "socketserver:TCPServer")
+    clause = ("--clause", "server.serve_forever.repeats")
+    run, doc = run_json(*hanging_and_stdlib, *clause, "--timeout", "1")
     assert run.code == 1, run.out
-    hanging, stdlib = (_clauses(target) for target in _targets(run.json(report)))
+    hanging, stdlib = (_clauses(target) for target in _targets(doc))
     verdict = hanging["server.serve_forever.repeats"]
     assert verdict["outcome"] in ("failed", "error"), verdict
     assert stdlib["server.serve_forever.repeats"]["outcome"] == "passed"
 
 
-def test_crashing_target_is_reported_not_fatal(run_cli: RunCli, tmp_path: Path) -> None:
+def test_crashing_target_is_reported_not_fatal(run_json: RunJson) -> None:
     """A target that kills its process is reported as ended early; other targets still run."""
-    report = tmp_path / "report.json"
-    run = run_cli(
-        "sample_servers:CrashingServer",
-        "socketserver:TCPServer",
-        "--clause",
-        "server.fileno.*",
-        "--json",
-        str(report),
+    run, doc = run_json(
+        "sample_servers:CrashingServer", "socketserver:TCPServer", "--clause", "server.fileno.*"
     )
     assert run.code == 1
-    crashed, stdlib = _targets(run.json(report))
+    crashed, stdlib = _targets(doc)
     assert "SIGKILL" in str(crashed["problem"])
     assert "ENDED EARLY" in run.out
     assert stdlib["problem"] == ""
     assert _clauses(stdlib)["server.fileno.listening_socket"]["outcome"] == "passed"
 
 
-def test_leaked_socket_fails_a_resources_clause(run_cli: RunCli, tmp_path: Path) -> None:
+def test_leaked_socket_fails_a_resources_clause(run_json: RunJson) -> None:
     """A server that never closes its socket fails resources.server_close.no_listening_fd."""
-    report = tmp_path / "report.json"
-    run = run_cli(
-        "sample_servers:LeakyServer",
-        "--clause",
-        "server.fileno.*",
-        "--clause",
-        "resources.*",
-        "--json",
-        str(report),
-    )
+    clauses = ("--clause", "server.fileno.*", "--clause", "resources.*")
+    run, doc = run_json("sample_servers:LeakyServer", *clauses)
     assert run.code == 1, run.out
-    rows = _clauses(_targets(run.json(report))[0])
+    rows = _clauses(_targets(doc)[0])
     verdict = rows["resources.server_close.no_listening_fd"]
     assert verdict["outcome"] == "failed", verdict
     assert "descriptor" in str(verdict["message"]) or "socket" in str(verdict["message"])
@@ -313,23 +299,13 @@ def test_default_target_is_the_stdlib_module(
     assert "untested" in capsys.readouterr().out
 
 
-def test_maxfail_stops_before_the_next_target(run_cli: RunCli, tmp_path: Path) -> None:
+def test_maxfail_stops_before_the_next_target(run_json: RunJson) -> None:
     """--maxfail 1 stops after the first failing check; targets not started are reported."""
-    report = tmp_path / "report.json"
-    run = run_cli(
-        "sample_servers:BadFilenoServer",
-        "socketserver:TCPServer",
-        "--clause",
-        "server.fileno.*",
-        "--maxfail",
-        "1",
-        "--jobs",
-        "1",
-        "--json",
-        str(report),
-    )
+    bad_and_stdlib = ("sample_servers:BadFilenoServer", "socketserver:TCPServer")
+    options = ("--clause", "server.fileno.*", "--maxfail", "1", "--jobs", "1")
+    run, doc = run_json(*bad_and_stdlib, *options)
     assert run.code == 1
-    bad, stdlib = _targets(run.json(report))
+    bad, stdlib = _targets(doc)
     assert cast("Doc", bad["summary"])["failed"] == 1
     assert stdlib["problem"] == "not run: --maxfail 1 reached"
 

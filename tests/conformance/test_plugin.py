@@ -11,7 +11,7 @@ import pytest
 from sockspec.conformance import plugin
 from sockspec.spec import load_catalogue
 
-from .helpers import RunCli
+from .helpers import Run, RunCli
 
 VERSION = (sys.version_info[0], sys.version_info[1])
 
@@ -112,6 +112,20 @@ def fake_checks(run_pytest: RunCli, tmp_path: Path) -> Path:
     return path
 
 
+TCP = "--sockspec-target=socketserver:TCPServer"
+UDP = "--sockspec-target=socketserver:UDPServer"
+
+
+@pytest.fixture
+def on_tcp(run_pytest: RunCli, fake_checks: Path) -> RunCli:
+    """Run pytest on the fake checks with the stdlib TCPServer as the target."""
+
+    def run(*args: str) -> Run:
+        return run_pytest(*args, TCP)
+
+    return run
+
+
 def test_plugin_is_inert_in_other_projects(run_pytest: RunCli, tmp_path: Path) -> None:
     """A project with its own 'target' fixture runs unchanged: nothing parametrized or skipped."""
     (tmp_path / "project" / "test_other.py").write_text(
@@ -136,93 +150,62 @@ def test_checks_are_parametrized_over_targets_with_ids(
     run_pytest: RunCli, fake_checks: Path
 ) -> None:
     """Each check runs once per target; test IDs carry the target spec."""
-    run = run_pytest(
-        "--collect-only",
-        "-q",
-        "--sockspec-target=socketserver:TCPServer",
-        "--sockspec-target=socketserver:UDPServer",
-    )
+    run = run_pytest("--collect-only", "-q", TCP, UDP)
     assert "test_fake.py::test_passes[socketserver:TCPServer]" in run.out
     assert "test_fake.py::test_passes[socketserver:UDPServer]" in run.out
 
 
 def test_inapplicable_clause_is_skipped_with_reason(run_pytest: RunCli, fake_checks: Path) -> None:
     """A check of a stream clause is skipped for a datagram server, naming the missing trait."""
-    run = run_pytest(
-        "-rs",
-        "-k",
-        "test_stream_only",
-        "--sockspec-target=socketserver:TCPServer",
-        "--sockspec-target=socketserver:UDPServer",
-    )
+    run = run_pytest("-rs", "-k", "test_stream_only", TCP, UDP)
     assert run.code == 0, run.out
     assert "1 passed, 1 skipped" in run.out
     assert "not applicable: needs stream" in run.out
 
 
-def test_malformed_checks_error_with_the_reason(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_malformed_checks_error_with_the_reason(on_tcp: RunCli) -> None:
     """A check naming an unknown clause, or none, errors at setup with a clear message."""
-    run = run_pytest(
-        "-k", "unknown_clause or no_marker", "--sockspec-target=socketserver:TCPServer"
-    )
+    run = on_tcp("-k", "unknown_clause or no_marker")
     assert run.code == 1
     assert "'no.such.clause', which is not in the catalogue" in run.out
     assert "needs exactly one clause marker, found 0" in run.out
 
 
-def test_k_selects_by_clause_id(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_k_selects_by_clause_id(on_tcp: RunCli) -> None:
     """-k with a clause ID selects the checks of that clause."""
-    run = run_pytest(
-        "--collect-only", "-q", "-k", STREAM_CLAUSE, "--sockspec-target=socketserver:TCPServer"
-    )
+    run = on_tcp("--collect-only", "-q", "-k", STREAM_CLAUSE)
     collected = [line for line in run.out.splitlines() if "::" in line]
     assert collected
     assert all("test_stream_only" in line for line in collected)
 
 
-def test_sockspec_clause_deselects_other_clauses(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_sockspec_clause_deselects_other_clauses(on_tcp: RunCli) -> None:
     """--sockspec-clause keeps only the checks of matching clauses."""
-    run = run_pytest(
-        "--collect-only",
-        "-q",
-        f"--sockspec-clause={STREAM_CLAUSE}",
-        "--sockspec-target=socketserver:TCPServer",
-    )
+    run = on_tcp("--collect-only", "-q", f"--sockspec-clause={STREAM_CLAUSE}")
     collected = [line for line in run.out.splitlines() if "::" in line]
     assert collected == ["test_fake.py::test_stream_only[socketserver:TCPServer]"]
 
 
-def test_failure_shows_a_reproducer(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_failure_shows_a_reproducer(on_tcp: RunCli) -> None:
     """A failing check's report ends with commands that rerun just that check."""
-    run = run_pytest("-k", "test_fails", "--sockspec-target=socketserver:TCPServer")
+    run = on_tcp("-k", "test_fails")
     assert run.code == 1
     assert "sockspec reproducer" in run.out
     assert f"sockspec-conformance 'socketserver:TCPServer' --clause '{DECLARED}'" in run.out
     assert "# expected: Observed 1, expected 2." in run.out
 
 
-def test_hanging_check_is_interrupted(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_hanging_check_is_interrupted(on_tcp: RunCli) -> None:
     """A check that blocks forever fails after --sockspec-timeout and the session goes on."""
-    run = run_pytest(
-        "-k",
-        "test_hangs or test_passes",
-        "--sockspec-timeout=0.5",
-        "--sockspec-target=socketserver:TCPServer",
-    )
+    run = on_tcp("-k", "test_hangs or test_passes", "--sockspec-timeout=0.5")
     assert run.code == 1
     assert "CheckTimeout: the check did not finish within 0.5 s" in run.out
     assert "1 failed, 1 passed" in run.out
 
 
-def test_leaked_socket_fails_teardown_and_is_closed(run_pytest: RunCli, fake_checks: Path) -> None:
+def test_leaked_socket_fails_teardown_and_is_closed(on_tcp: RunCli) -> None:
     """A leaked socket errors the check under the resources clause and is closed afterwards."""
-    run = run_pytest(
-        "-k",
-        "test_leaks_socket or test_leaked_socket_was_closed",
-        "-p",
-        "no:randomly",
-        "--sockspec-target=socketserver:TCPServer",
-    )
+    run = on_tcp("-k", "test_leaks_socket or test_leaked_socket_was_closed", "-p", "no:randomly")
     assert "ERROR at teardown of test_leaks_socket" in run.out
     assert "resources.server_close.no_listening_fd: the check left 1 descriptor(s)" in run.out
     assert "2 passed, 8 deselected, 1 error" in run.out
@@ -242,29 +225,20 @@ def test_leaked_thread_and_child_are_reported(run_pytest: RunCli, fake_checks: P
     assert "resources.forking.no_children_after_close" in children.out
 
 
-def test_leak_no_clause_charges_fails_the_check_itself(
-    run_pytest: RunCli, fake_checks: Path
-) -> None:
+def test_leak_no_clause_charges_fails_the_check_itself(on_tcp: RunCli) -> None:
     """A thread leaked on a server without the threading trait is the leaking check's failure."""
-    run = run_pytest("-k", "test_leaks_thread", "--sockspec-target=socketserver:TCPServer")
+    run = on_tcp("-k", "test_leaks_thread")
     assert "resources: the check left 1 thread(s) still running" in run.out
     assert "resources.threading" not in run.out
 
 
-def test_unmatched_xfail_entries_are_reported(
-    run_pytest: RunCli, fake_checks: Path, tmp_path: Path
-) -> None:
+def test_unmatched_xfail_entries_are_reported(on_tcp: RunCli, tmp_path: Path) -> None:
     """An xfail entry xfails its check, and an entry matching nothing is named in the summary."""
     xfails = tmp_path / "xfails.txt"
     xfails.write_text(
         f"socketserver:TCPServer {DECLARED} known\nsocketserver:Nope {DECLARED} stale\n"
     )
-    run = run_pytest(
-        "-k",
-        "test_fails",
-        f"--sockspec-xfail-file={xfails}",
-        "--sockspec-target=socketserver:TCPServer",
-    )
+    run = on_tcp("-k", "test_fails", f"--sockspec-xfail-file={xfails}")
     assert run.code == 0, run.out
     assert "1 xfailed" in run.out
     assert "line 2: socketserver:Nope server.fileno.declared matched no applicable check" in run.out

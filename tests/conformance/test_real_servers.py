@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sockspec.conformance.harness import ADAPTER_HINT, construction_problem
+from sockspec.conformance.harness import ADAPTER_HINT, HANDLER_HINT, construction_problem
 from sockspec.conformance.targets import resolve_targets
 
-from .helpers import Run, run_command
+from .helpers import Run, run_cli_in, run_command
 
 Records = list[dict[str, Any]]
 SAMPLE_MODULES = ("real_world", "reexport_pkg")
@@ -188,3 +188,73 @@ def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
     assert all("shutdown()" in r["message"] or "CheckTimeout" in r["message"] for r in hung)
     leaks = [r for r in reports(records) if r.get("leak")]
     assert not leaks, leaks
+
+
+def test_interleaved_hangs_of_one_step_stop_the_target(targets_dir: Path) -> None:
+    """server_close() hangs on every idle server, between checks that pass: after five hangs
+    of that one step the rest is not run, naming them; what ran before keeps its verdict."""
+    run, records = run_checks(
+        targets_dir, "real_world:IdleCloseHangServer", "server.*", "--sockspec-timeout=1"
+    )
+    phases = reports(records)
+    reasons = {r["not_run"] for r in phases if r.get("not_run")}
+    assert len(reasons) == 1, run.out[-3000:]
+    (reason,) = reasons
+    assert reason.startswith("target hangs: "), reason
+    assert reason.endswith("(each: server_close() did not return within 0.5 s)"), reason
+    named = reason[len("target hangs: ") :].split(" (each")[0].split(", ")
+    assert len(named) == 5, named
+    passed = {r["clause"] for r in phases if r["when"] == "call" and r["outcome"] == "passed"}
+    assert passed, run.out[-3000:]
+    # The stuck server_close() callers are the hang, not threads the server leaked.
+    assert not [r for r in phases if "sockspec-server_close" in str(r.get("leak"))]
+
+
+def test_handler_needing_its_own_server_is_one_problem(targets_dir: Path) -> None:
+    """A handler whose __init__ reads its own server's attributes: one problem, not a FAIL
+    per handler clause, and a non-zero exit."""
+    run, records = run_checks(targets_dir, "real_world:OwnServerHandler", "handler.*")
+    problems = [r for r in records if r["type"] == "problem"]
+    assert len(problems) == 1, problems
+    message = problems[0]["message"]
+    assert message.startswith("OwnServerHandler needs its own server: "), message
+    assert "AttributeError" in message
+    assert "'key'" in message
+    assert problems[0]["hint"] == HANDLER_HINT
+    phases = reports(records)
+    assert not [r for r in phases if r["outcome"] == "failed"], run.out[-3000:]
+    assert [r for r in phases if "cannot be constructed" in str(r.get("not_run"))]
+    cli = run_cli_in(targets_dir, "real_world:OwnServerHandler", "--clause", "handler.*")
+    assert cli.code == 1, cli.out[-3000:]
+    assert "PROBLEM: OwnServerHandler needs its own server" in cli.out, cli.out[-3000:]
+    assert "FAIL " not in cli.out
+
+
+SYNCHRONOUS_ONLY = (
+    "creation.synchronous.one_at_a_time",
+    "server.process_request.calls_finish_request",
+    "server.handle_error.base_exception_propagates",
+)
+
+
+def test_pool_mixin_is_probed_not_taken_for_synchronous(targets_dir: Path) -> None:
+    """A mix-in's process_request() seen handing requests to another thread makes the clauses
+    for servers without a mix-in not applicable, with the reason; none fails."""
+    run, records = run_checks(targets_dir, "real_world:PoolServer", *SYNCHRONOUS_ONLY)
+    calls = {r["clause"]: r for r in reports(records) if r["when"] == "setup"}
+    assert set(calls) == set(SYNCHRONOUS_ONLY), run.out[-3000:]
+    for record in calls.values():
+        assert record["outcome"] == "skipped", record
+        assert record["message"].startswith(
+            "not applicable: PoolMixIn.process_request() hands each request to another thread"
+        ), record["message"]
+    assert not [r for r in reports(records) if r["outcome"] == "failed"], run.out[-3000:]
+
+
+def test_exit_waits_runs_for_an_adapter_target(targets_dir: Path) -> None:
+    """The child interpreter builds the server through the adapter: the check runs, passes."""
+    run, records = run_checks(
+        targets_dir, "real_world:make_foreign_threading", "threading.daemon_threads.exit_waits"
+    )
+    calls = [r for r in reports(records) if r["when"] == "call"]
+    assert [r["outcome"] for r in calls] == ["passed"], run.out[-3000:]

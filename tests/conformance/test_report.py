@@ -137,9 +137,13 @@ def test_phases_fold_into_one_check_result() -> None:
 
 
 def _report(
-    records: list[Record], status: TargetStatus = "completed", problem: str = "", why: str = ""
+    records: list[Record],
+    status: TargetStatus = "completed",
+    problem: str = "",
+    why: str = "",
+    deadline_hit: bool = False,
 ) -> ReportDocument:
-    run = TargetRun(TARGET, records, 0, 1.0, problem, status)
+    run = TargetRun(TARGET, records, 0, 1.0, problem, status, deadline_hit)
     globs = ("server.fileno.*", "server.server_bind.*", "server.shutdown.*")
     return build_report(
         [run], load_catalogue(), "current", (3, 11), clause_globs=globs, interrupted=why
@@ -240,3 +244,32 @@ def test_interrupted_run_marks_unfinished_checks_not_run() -> None:
     text = text_report(doc, {}, verbosity=-1)
     assert text.rstrip().splitlines()[-1].startswith(f"INTERRUPTED ({why}): 1 target(s)")
     assert verdict_word(doc) == "INTERRUPTED"
+
+
+def test_check_running_at_the_deadline_is_not_run_not_an_error() -> None:
+    """The check in progress when the deadline killed the run was never judged: NOT RUN, with
+    the deadline as its reason, in text, JSON and JUnit; one in progress at a crash errs."""
+    records: list[Record] = [
+        item("fileno", FILENO),
+        item("selectable", SELECTABLE),
+        item("shutdown", SHUTDOWN),
+        *passing("fileno"),
+        phase("selectable", "setup", "passed"),
+    ]
+    deadline = "the run exceeded its 300 s deadline and was killed"
+    doc = _report(records, "ended-early", deadline, deadline_hit=True)
+    rows = _rows(doc)
+    assert rows[FILENO]["outcome"] == "passed"
+    assert rows[SELECTABLE]["outcome"] == "not-run"
+    assert rows[SELECTABLE]["message"] == f"not run to its end: {deadline} while this check ran"
+    assert rows[SHUTDOWN]["outcome"] == "not-run"
+    assert doc["targets"][0]["summary"]["error"] == 0
+    text = text_report(doc, {})
+    assert "ERROR" not in text
+    assert f"not run to its end: {deadline} while this check ran" in text
+    case = ET.fromstring(junit_xml(doc)).find(f".//testcase[@name='{SELECTABLE}']")
+    assert case is not None
+    assert case.find("skipped") is not None
+    assert case.find("error") is None
+    crashed = _report(records, "ended-early", "the pytest process was killed by SIGKILL")
+    assert _rows(crashed)[SELECTABLE]["outcome"] == "error"
