@@ -47,11 +47,8 @@ __all__ = [
     "Target",
     "TargetError",
     "detect",
-<<<<<<< HEAD
     "implementation_module",
-=======
     "is_server_class",
->>>>>>> engine
     "missing_traits",
     "resolve_target",
     "resolve_targets",
