@@ -2,7 +2,7 @@
 
 Private: import these from :mod:`sockspec.spec.catalogue`.  The one list each of editions,
 check kinds, leak kinds and traits is here, next to the records that use them; reading and
-validating ``clauses.json`` is :mod:`sockspec.spec._loader`'s job.
+validating ``clauses.json`` is :mod:`sockspec.spec.catalogue`'s job.
 """
 
 from __future__ import annotations
