@@ -3,9 +3,10 @@
 The catalogue is the project's single source of truth.  It is shipped as
 ``clauses.json`` next to this module; the Protocols' docstrings, the
 conformance suite, the reports and the documentation all refer to its clause
-IDs.  This module reads and validates it, with the standard library only; the
+IDs.  This module reads and validates it, with the standard library only.  The
 records it builds and the one list each of editions, check kinds, leak kinds
-and traits are defined in ``_records.py`` and re-exported here, the public API.
+and traits are defined in :mod:`sockspec.spec.records` and re-exported here:
+everything the catalogue offers is importable from this module.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TypeVar, cast
 
-from ._records import (
+from .records import (
     CHECK_KINDS,
     EDITIONS,
     HANDLER_TRAITS,
@@ -197,7 +198,7 @@ def _parse_clause(record: dict[str, object], section_ids: set[str]) -> Clause:
 
 
 def parse_catalogue(data: object) -> Catalogue:
-    """Build a :class:`Catalogue` from decoded JSON, checking every field."""
+    """Build a :class:`~sockspec.spec.records.Catalogue` from decoded JSON, checking every field."""
     document = _as_record(data, "catalogue")
     if document.get("format", FORMAT) != FORMAT:
         raise CatalogueError(f"catalogue: format must be {FORMAT}, got {document.get('format')!r}")

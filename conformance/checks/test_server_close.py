@@ -69,6 +69,8 @@ def _refused_within(harness: Harness, address: Any) -> bool:
     deadline = time.monotonic() + harness.timeout
     while True:
         probe = harness.client_socket()
+        # A connect() left waiting (full backlog) must not outlast the deadline.
+        probe.settimeout(max(deadline - time.monotonic(), 0.05))
         try:
             if probe.connect_ex(address) in _REFUSALS:
                 return True

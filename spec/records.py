@@ -1,8 +1,9 @@
-"""The catalogue's records: clause, section and source, and the lists they draw on.
+"""The catalogue's records (clause, section, source) and the lists they draw on.
 
-Private: import these from :mod:`sockspec.spec.catalogue`.  The one list each of editions,
-check kinds, leak kinds and traits is here, next to the records that use them; reading and
-validating ``clauses.json`` is :mod:`sockspec.spec.catalogue`'s job.
+The one list each of editions, check kinds, leak kinds and traits is here, next to
+the records that use them.  Reading and validating ``clauses.json`` is
+:mod:`sockspec.spec.catalogue`'s job, which re-exports all of this module: import
+from either.
 """
 
 from __future__ import annotations
