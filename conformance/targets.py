@@ -6,7 +6,8 @@ submodules), ``module:QualName`` (one class) or ``module:factory`` (an
 *adapter*: a function ``factory(server_address, RequestHandlerClass,
 bind_and_activate=True)`` returning a server, for a server whose constructor
 takes other arguments; the class under test is the type of the server it
-returns, found from its return annotation or by calling it once).  Its
+returns, learnt by calling it once with a loopback address, under a deadline;
+a callable of another shape is never called).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
 ``stream-handler``, ``datagram-handler``) decide which clauses apply.
@@ -32,7 +33,7 @@ import inspect
 import re
 import socket
 import socketserver
-import typing
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
@@ -60,6 +61,19 @@ _SPEC = re.compile(
     r"(?::(?P<qualname>[A-Za-z_][\w.]*))?"
     r"(?:\[(?P<traits>[\w\s,-]*)\])?$"
 )
+#: How long the suite waits for an adapter called once at resolution (the checks' default).
+ADAPTER_TIMEOUT = 10.0
+#: Where a user reads what an adapter is (named in every "not an adapter" message).
+ADAPTER_DOCS = "docs/run-suite.rst#adapters"
+_ADAPTER_SHAPE = (
+    "an adapter takes (server_address, RequestHandlerClass, bind_and_activate=True) and "
+    f"returns the server; see {ADAPTER_DOCS}"
+)
+#: The address an adapter is called with to learn its class: loopback, any port, unbound
+#: where the adapter honours bind_and_activate.
+_PROBE_ADDRESS = ("127.0.0.1", 0)
+
+
 _SERVER_METHODS = ("serve_forever", "handle_request", "server_close")
 _HANDLER_METHODS = ("setup", "handle", "finish")
 
@@ -276,12 +290,15 @@ def resolve_target(text: str) -> Target:
     return targets[0]
 
 
-def resolve_targets(text: str) -> list[Target]:
+def resolve_targets(text: str, *, adapter_timeout: float = ADAPTER_TIMEOUT) -> list[Target]:
     """The targets a command-line TARGET names; ``TargetError`` explains a bad one in one line."""
     spec = text.strip()
     match = _SPEC.match(spec)
     if match is None:
-        raise TargetError(f"{text!r} is not a target: expected module, module:QualName or [traits]")
+        raise TargetError(
+            f"{text!r} is not a target: expected module, module:QualName, "
+            "module:QualName[trait,...] or module:factory (an adapter)"
+        )
     module_name = match.group("module")
     qualname = match.group("qualname")
     raw_traits = match.group("traits")
@@ -296,7 +313,10 @@ def resolve_targets(text: str) -> list[Target]:
                 kind, traits = found
                 targets.append(Target(f"{module_name}:{name}", cls, kind, traits))
         if not targets:
-            raise TargetError(f"module {module_name!r} exports no server or request handler class")
+            raise TargetError(
+                f"module {module_name!r} exports no server or request handler class; "
+                f"name an adapter as module:factory (see {ADAPTER_DOCS})"
+            )
         return targets
     obj = _lookup(module, module_name, qualname)
     name = f"{module_name}:{qualname}"
@@ -305,7 +325,7 @@ def resolve_targets(text: str) -> list[Target]:
         if not callable(obj):
             raise TargetError(f"{name} is not a class (it is {type(obj).__name__})")
         factory = obj
-        obj = _adapter_class(name, factory)
+        obj = _adapter_class(name, factory, adapter_timeout)
     if raw_traits is not None:
         kind, traits = _explicit_traits(name, raw_traits)
         return [Target(f"{name}[{','.join(sorted(traits))}]", obj, kind, traits, factory)]
@@ -323,24 +343,73 @@ def resolve_targets(text: str) -> list[Target]:
     return [Target(name, obj, kind, traits, factory)]
 
 
-def _adapter_class(name: str, factory: Callable[..., Any]) -> type:
-    """The class of the servers an adapter builds: its return annotation, else one call's."""
+def _not_an_adapter(factory: Callable[..., Any]) -> Optional[str]:
+    """Why ``factory`` does not look like an adapter, or None when it does.
+
+    Any callable can be named as ``module:name``; calling one that is not an adapter
+    runs arbitrary code (``http.server:test`` serves on port 8000 until killed), so the
+    suite calls only what binds the three documented arguments under names that say
+    address first and handler second (or ``*args``).
+    """
     try:
-        hints = typing.get_type_hints(factory)
-    except Exception:
-        hints = {}
-    returned = hints.get("return")
-    if inspect.isclass(returned):
-        return returned
-    try:
-        # Unbound and unactivated where the adapter honours bind_and_activate.
-        server = factory(("127.0.0.1", 0), socketserver.BaseRequestHandler, False)
-    except Exception as error:  # any failure of the user's adapter is a usage error
+        signature = inspect.signature(factory)
+        signature.bind(_PROBE_ADDRESS, socketserver.BaseRequestHandler, False)
+    except (TypeError, ValueError) as error:
+        return f"its signature does not take the three arguments ({error})"
+    parameters = list(signature.parameters.values())
+    if parameters and parameters[0].kind is inspect.Parameter.VAR_POSITIONAL:
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in parameters if p.kind in kinds][:2]
+    address_first = len(names) == 2 and "addr" in names[0].lower()
+    if address_first and any(word in names[1].lower() for word in ("handler", "request")):
+        return None
+    shown = ", ".join(p.name for p in parameters[:3])
+    return f"it takes ({shown}{', ...' if len(parameters) > 3 else ''})"
+
+
+def _call_within(name: str, factory: Callable[..., Any], timeout: float) -> object:
+    """One call of the adapter in a daemon thread: an adapter that never returns is reported.
+
+    The thread cannot be stopped; being a daemon it ends with the process, which is
+    short-lived (the command line, or a target's pytest process under its deadline).
+    """
+    outcome: list[tuple[bool, object]] = []
+
+    def call() -> None:
+        try:
+            outcome.append((True, factory(_PROBE_ADDRESS, socketserver.BaseRequestHandler, False)))
+        except BaseException as error:  # reported to the user below, whatever it is
+            outcome.append((False, error))
+
+    thread = threading.Thread(target=call, name=f"sockspec adapter {name}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise TargetError(
+            f"{name}: the adapter did not return within {timeout:g} s when called with "
+            f"({_PROBE_ADDRESS!r}, BaseRequestHandler, False) to learn its server class"
+        )
+    returned, value = outcome[0]
+    if not returned:
+        error = value
         raise TargetError(
             f"{name}: calling the adapter to learn its server class failed: "
             f"{type(error).__name__}: {error}"
-        ) from error
-    built: object = server
+        )
+    return value
+
+
+def _adapter_class(name: str, factory: Callable[..., Any], timeout: float) -> type:
+    """The class of the servers an adapter builds: the type of what one call returns.
+
+    A return annotation is a hint, not the truth (an adapter annotated ``TCPServer``
+    returns a ``WSGIServer``), so the adapter is called once, under ``timeout``.
+    """
+    problem = _not_an_adapter(factory)
+    if problem is not None:
+        raise TargetError(f"{name} is not an adapter: {problem}; {_ADAPTER_SHAPE}")
+    built = _call_within(name, factory, timeout)
     close = getattr(built, "server_close", None)
     if callable(close):
         with contextlib.suppress(Exception):
