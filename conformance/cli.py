@@ -1,7 +1,8 @@
 """The ``sockspec-conformance`` command line (also ``python -m sockspec.conformance``).
 
 ``sockspec-conformance [TARGET ...]`` verifies each TARGET (``module``,
-``module:QualName`` or ``module:QualName[traits]``; default the stdlib
+``module:QualName``, ``module:QualName[traits]`` or ``module:factory``, an
+adapter; default the stdlib
 ``socketserver`` module) clause by clause.  Each class runs in its own pytest
 process with a deadline, so a crashing or hanging target is reported rather
 than fatal.  Exit status: 0 when no applicable clause failed, 1 when one did
@@ -53,19 +54,38 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see --help)\n")
 
 
+#: The xfail files installed with the package (``stdlib``: the standard library's deviations).
+_XFAILS_DIR = Path(__file__).resolve().parent / "xfails"
+
+
+def _shipped_xfails() -> list[str]:
+    return sorted(path.stem for path in _XFAILS_DIR.glob("*.xfail"))
+
+
+def _xfail_path(raw: str) -> str:
+    """``raw`` as given, or a shipped file's path when ``raw`` is its bare name."""
+    shipped = _XFAILS_DIR / f"{raw}.xfail"
+    if not os.path.exists(raw) and os.sep not in raw and shipped.is_file():
+        return str(shipped)
+    return raw
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Verify socketserver implementations against the sockspec clause catalogue.",
         epilog="Exit status: 0 every applicable clause passed (or is xfailed/skipped/untested), "
-        "1 a clause failed or a target could not be verified, 2 usage error, 128+N stopped "
+        "1 a clause failed, a target could not be verified or a blocked check is unverified "
+        "(UNVERIFIED), 2 usage error, 128+N stopped "
         "by signal N (the report covers the targets that finished).",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         metavar="TARGET",
-        help=f"module, module:QualName or module:QualName[trait,...] (default: {DEFAULT_TARGET})",
+        help="module, module:QualName, module:QualName[trait,...] or module:factory (an adapter: "
+        "factory(server_address, RequestHandlerClass, bind_and_activate=True) returning the "
+        f"server; see docs/run-suite.rst#adapters) (default: {DEFAULT_TARGET})",
     )
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON")
     parser.add_argument("--junit-xml", metavar="FILE", help="write the report as JUnit XML")
@@ -103,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--xfail-file",
         metavar="FILE",
-        help="known deviations, lines of '<target-glob> <clause-glob> <reason>'",
+        help="known deviations, lines of '<target-glob> <clause-glob> <reason>'; or the name "
+        f"of one shipped with the suite ({', '.join(_shipped_xfails()) or 'none'}), "
+        f"found in {_XFAILS_DIR}",
     )
     parser.add_argument(
         "-j",
@@ -219,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     xfails: list[XfailEntry] = []
     if args.xfail_file:
+        args.xfail_file = _xfail_path(args.xfail_file)
         try:
             xfails = parse_xfail_file(args.xfail_file)
         except XfailFileError as error:
