@@ -124,8 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         "--xfail-file",
         metavar="FILE",
         help="known deviations, lines of '<target-glob> <clause-glob> <reason>'; or the name "
-        f"of one shipped with the suite ({', '.join(_shipped_xfails()) or 'none'}), "
-        f"found in {_XFAILS_DIR}",
+        f"of one shipped with the suite ({', '.join(_shipped_xfails()) or 'none'}, "
+        "installed as sockspec/conformance/xfails/NAME.xfail)",
     )
     parser.add_argument(
         "-j",
