@@ -274,9 +274,11 @@ def _through_adapter(
         server = factory(address, handler, activate)
     if not isinstance(server, server_class):
         _close(server)  # the suite rejects it: its socket is the harness's to release
+        same_name = type(server).__qualname__ == target.obj.__qualname__
         raise HarnessError(
             f"the adapter {target.spec} returned {type(server).__qualname__}, "
             f"not an instance of {target.obj.__qualname__} built by its constructor"
+            + (" (another class of that name: one made per call?)" if same_name else "")
         )
     if not activate and received and received[0] is not False:
         # The class takes bind_and_activate but the adapter did not pass False on: what

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from sockspec.conformance.harness import HarnessError
 from sockspec.conformance.harness._construction import KNOB_VALUE_CLAUSES, construct
+from sockspec.conformance.render import junit_xml, text_report
 from sockspec.conformance.targets import Target, TargetError, resolve_targets
 
 from .helpers import Run, run_cli_in
@@ -78,6 +80,20 @@ def not_an_adapter(HandlerClass=None, ServerClass=None, protocol="HTTP/1.0", por
 def host_port(host, port, app, server_class=None, handler_class=None):
     """Shaped like wsgiref.simple_server:make_server."""
     CALLED.append(port)
+
+
+BUILT = []
+
+
+def fresh_class_each_call(server_address, RequestHandlerClass, bind_and_activate=True):
+    """Returns an instance of a new class every call: never the class resolved."""
+
+    class Local(socketserver.TCPServer):
+        pass
+
+    server = Local(server_address, RequestHandlerClass, bind_and_activate)
+    BUILT.append(server)
+    return server
 
 
 def drops_activate(
@@ -175,13 +191,24 @@ def test_forced_timeout_fails_the_clause_it_blocks_on(fakes_dir: Path) -> None:
 
 
 def test_only_blocked_results_are_unverified_not_passed(fakes_dir: Path) -> None:
-    """S2: --clause picking only dependent clauses: UNVERIFIED and exit 1, never PASSED."""
+    """S2: --clause picking only dependent clauses: UNVERIFIED and exit 1, never PASSED.
+
+    Friction: JUnit says "blocked" once; the text report drops pytest's "-v" advice.
+    """
     target = f"{MODULE}:ForcedTimeout"
     run, doc = _cli_json(fakes_dir, target, "--clause", "server.serve_forever.ignores_timeout")
-    assert _rows(doc)["server.serve_forever.ignores_timeout"]["outcome"] == "blocked"
+    row = _rows(doc)["server.serve_forever.ignores_timeout"]
+    assert row["outcome"] == "blocked"
     assert run.code == 1, run.out
     assert "UNVERIFIED" in run.out, run.out
     assert "PASSED" not in run.out
+    xml = junit_xml(cast("Any", doc)).decode("utf-8")
+    assert 'message="blocked by server.handle_request.timeout_none_waits:' in xml
+    assert "blocked: blocked" not in xml
+    row["outcome"], row["message"] = "failed", "AssertionError: x\n  Use -v to get more diff"
+    text = text_report(cast("Any", doc), {})
+    assert "AssertionError: x" in text
+    assert "Use -v" not in text
 
 
 def test_value_dependent_knob_clauses_are_in_the_catalogue() -> None:
@@ -230,6 +257,16 @@ def test_other_callables_are_never_called(fakes: Any, name: str) -> None:
     assert f"{MODULE}:{name} is not an adapter" in message
     assert "(server_address, RequestHandlerClass, bind_and_activate=True)" in message
     assert "docs/run-suite.rst#adapters" in message
+
+
+def test_rejected_adapter_server_is_closed(fakes: Any) -> None:
+    """S3: a server the harness rejects is closed by it, not left for a leak check."""
+    (found,) = resolve_targets(f"{MODULE}:fresh_class_each_call")
+    checked = type("Checked", (found.obj,), {})
+    with pytest.raises(HarnessError, match="one made per call"):
+        construct(found, checked, ("127.0.0.1", 0), object, True)
+    assert len(fakes.BUILT) == 2, "expected one call at resolution and one by the check"
+    assert all(server.socket.fileno() == -1 for server in fakes.BUILT)
 
 
 # -- S5: an adapter that drops bind_and_activate -----------------------------------------
