@@ -371,14 +371,22 @@ def _not_an_adapter(factory: Callable[..., Any]) -> Optional[str]:
 def _call_within(name: str, factory: Callable[..., Any], timeout: float) -> object:
     """One call of the adapter in a daemon thread: an adapter that never returns is reported.
 
-    The thread cannot be stopped; being a daemon it ends with the process, which is
+    Unbound first (``bind_and_activate=False``); an adapter that refuses a deferred bind
+    (the ecosystem's for servers that always bind block the check instead) is called
+    again with True, which binds an ephemeral loopback port until it is closed.  The
+    thread cannot be stopped; being a daemon it ends with the process, which is
     short-lived (the command line, or a target's pytest process under its deadline).
     """
     outcome: list[tuple[bool, object]] = []
 
     def call() -> None:
+        handler = socketserver.BaseRequestHandler
         try:
-            outcome.append((True, factory(_PROBE_ADDRESS, socketserver.BaseRequestHandler, False)))
+            try:
+                built = factory(_PROBE_ADDRESS, handler, False)
+            except BaseException:  # any refusal (pytest's Blocked is not an Exception)
+                built = factory(_PROBE_ADDRESS, handler, True)
+            outcome.append((True, built))
         except BaseException as error:  # reported to the user below, whatever it is
             outcome.append((False, error))
 

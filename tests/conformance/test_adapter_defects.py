@@ -82,6 +82,15 @@ def host_port(host, port, app, server_class=None, handler_class=None):
     CALLED.append(port)
 
 
+def refuses_deferred(server_address, RequestHandlerClass, bind_and_activate=True):
+    """Like tests/ecosystem's adapters for servers that always bind."""
+    if not bind_and_activate:
+        from sockspec.conformance.preconditions import blocked
+
+        blocked("creation.bind_and_activate.parameter", "Sub() always binds")
+    return Sub(server_address, RequestHandlerClass)
+
+
 BUILT = []
 
 
@@ -225,6 +234,12 @@ def test_value_dependent_knob_clauses_are_in_the_catalogue() -> None:
 def test_annotation_is_a_hint_the_returned_class_is_under_test(fakes: Any) -> None:
     """S3: an adapter annotated TCPServer that returns Sub verifies Sub."""
     (found,) = resolve_targets(f"{MODULE}:annotated_base")
+    assert found.obj is fakes.Sub
+
+
+def test_adapter_refusing_a_deferred_bind_is_resolved(fakes: Any) -> None:
+    """S3: learning the class, a refusal of bind_and_activate=False is retried with True."""
+    (found,) = resolve_targets(f"{MODULE}:refuses_deferred")
     assert found.obj is fakes.Sub
 
 
