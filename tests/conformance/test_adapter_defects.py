@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import socketserver
 import sys
 import time
 from collections.abc import Iterator
@@ -53,6 +54,26 @@ class ForcedBlockOnClose(socketserver.ThreadingTCPServer):
     def __init__(self, server_address, RequestHandlerClass, bind_and_activate=True):
         super().__init__(server_address, RequestHandlerClass, bind_and_activate)
         self.block_on_close = False
+
+
+class ForcedEverything(socketserver.ThreadingTCPServer):
+    """Forces every knob a threading TCP server has on the instance."""
+
+    def __init__(self, server_address, RequestHandlerClass, bind_and_activate=True):
+        self.allow_reuse_address = True
+        self.allow_reuse_port = True
+        self.request_queue_size = 7
+        super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+        self.timeout = 1
+        self.block_on_close = False
+        self.daemon_threads = True
+
+
+class ForcedForking(socketserver.ForkingTCPServer):
+    def __init__(self, server_address, RequestHandlerClass, bind_and_activate=True):
+        super().__init__(server_address, RequestHandlerClass, bind_and_activate)
+        self.max_children = 3
+        self.block_on_close = True
 
 
 class Sub(socketserver.TCPServer):
@@ -218,6 +239,33 @@ def test_only_blocked_results_are_unverified_not_passed(fakes_dir: Path) -> None
     text = text_report(cast("Any", doc), {})
     assert "AssertionError: x" in text
     assert "Use -v" not in text
+
+
+#: Each knob a fake forces -> the clause that must then fail (the one the blocks rest on).
+FORCED_KNOB_FAILURES = {
+    "ForcedEverything": [
+        "threading.block_on_close.joins",
+        "threading.daemon_threads.honoured",
+        "server.allow_reuse_address.sockopt",
+        "server.allow_reuse_port.sockopt",
+        "server.request_queue_size.listen_backlog",
+        "server.handle_request.timeout_none_waits",
+    ],
+    "ForcedForking": ["forking.max_children.honoured", "forking.block_on_close.false_returns"],
+}
+
+
+@pytest.mark.skipif(not hasattr(socketserver, "ForkingTCPServer"), reason="needs os.fork")
+@pytest.mark.parametrize("name", sorted(FORCED_KNOB_FAILURES))
+def test_every_forced_knob_fails_the_clause_it_is_charged_to(fakes_dir: Path, name: str) -> None:
+    """S2: for every knob, the clause a blocked check is charged to fails on its own check."""
+    wanted = FORCED_KNOB_FAILURES[name]
+    globs = [arg for clause in wanted for arg in ("--clause", clause)]
+    _, doc = _cli_json(fakes_dir, f"{MODULE}:{name}", *globs)
+    rows = _rows(doc)
+    for clause in wanted:
+        assert rows[clause]["outcome"] == "failed", rows[clause]
+        assert "on the instance" in rows[clause]["message"], rows[clause]
 
 
 def test_value_dependent_knob_clauses_are_in_the_catalogue() -> None:
