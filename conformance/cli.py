@@ -2,14 +2,15 @@
 
 ``sockspec-conformance [TARGET ...]`` verifies each TARGET (``module``,
 ``module:QualName``, ``module:QualName[traits]`` or ``module:factory``, an
-adapter; default the stdlib
-``socketserver`` module) clause by clause.  Each class runs in its own pytest
-process with a deadline, so a crashing or hanging target is reported rather
-than fatal.  Exit status: 0 when no applicable clause failed, 1 when one did
-(or a target's run ended early, or a target could not be constructed), 2 for
-usage errors, 128 + N when signal N (SIGTERM, SIGINT) stopped the run, whose
-report then covers the targets that finished.  Untested, skipped, blocked and
-xfailed clauses do not fail the run but are always listed.
+adapter; default the stdlib ``socketserver`` module) clause by clause.  Each
+class runs in its own pytest process with a deadline, so a crashing or hanging
+target is reported rather than fatal.  Exit status: 0 when no applicable clause
+failed, 1 when one did (or a target's run ended early, or a target could not be
+constructed, or the run is UNVERIFIED: a check blocked by a clause that did not
+fail), 2 for usage errors, 128 + N when signal N (SIGTERM, SIGINT) stopped the
+run, whose report then covers the targets that finished.  Untested, skipped and
+xfailed clauses do not fail the run but are always listed; blocked ones do not
+either when the clause they rest on fails.
 """
 
 from __future__ import annotations
