@@ -15,7 +15,7 @@ import inspect
 import os
 import socket
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import pytest
@@ -136,10 +136,31 @@ def _class(module: types.ModuleType, name: str) -> Any:
     return provided
 
 
+def _declared_constructor_parameters(cls: type) -> Mapping[str, inspect.Parameter]:
+    """The parameters of the first ``__init__`` in the MRO that names them.
+
+    A pass-through ``__init__(self, *args, **kwargs)`` declares nothing itself: what it
+    accepts is what the ``__init__`` it forwards to declares (whether it really forwards
+    ``bind_and_activate`` is for ``creation.bind_and_activate.deferred`` to observe).
+    """
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            declared = list(inspect.signature(init).parameters.values())[1:]  # after self
+        except (TypeError, ValueError):
+            break  # a constructor without a signature to read: ask the class itself
+        variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        if not all(p.kind in variadic for p in declared):
+            return {p.name: p for p in declared}
+    return inspect.signature(cls).parameters
+
+
 @pytest.mark.clause("creation.bind_and_activate.parameter")
 def test_bind_and_activate_parameter(target: TargetLike) -> None:
     """The constructor accepts bind_and_activate, defaulting to True."""
-    parameters = inspect.signature(target.obj).parameters
+    parameters = _declared_constructor_parameters(target.obj)
     parameter = parameters.get("bind_and_activate")
     assert parameter is not None, (
         f"expected a bind_and_activate parameter; the constructor takes {list(parameters)}"

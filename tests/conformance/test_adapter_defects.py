@@ -190,6 +190,17 @@ def test_kwargs_constructor_over_xmlrpc_still_gets_log_requests(fakes: Any) -> N
         server.server_close()
 
 
+def test_pass_through_constructor_declares_what_it_forwards_to(fakes_dir: Path) -> None:
+    """A *args/**kwargs __init__ is read through to TCPServer's: bind_and_activate passes."""
+    run, doc = _cli_json(
+        fakes_dir, f"{MODULE}:PassThrough", "--clause", "creation.bind_and_activate.*"
+    )
+    rows = _rows(doc)
+    assert rows["creation.bind_and_activate.parameter"]["outcome"] == "passed", rows
+    assert rows["creation.bind_and_activate.deferred"]["outcome"] == "passed", rows
+    assert run.code == 0, run.out
+
+
 # -- S2: instance-forced knobs are charged to a clause that fails -----------------------
 
 
