@@ -9,18 +9,22 @@ and a clean end of stream even when the handler left request data unread (a bare
 the connection, not on one process's descriptor: it would end the child's reply too.
 
 So each thread counts the forks it makes (``os.register_at_fork``), the server
-notes the count when it starts finishing a request, and ``shutdown_request()``
-only releases the parent's descriptor when the count moved meanwhile: a child now
-holds the connection, and ends it when it is done. Forks made by other threads
-do not count, nor do the forks of ``ForkingMixIn`` itself (made outside
-``finish_request()``).
+notes the count when it starts processing a request in the thread that finishes it
+(``BaseServer.process_request()`` and ``ThreadingMixIn.process_request_thread()``),
+and ``shutdown_request()`` only releases the parent's descriptor when the count
+moved meanwhile: a child now holds the connection, and ends it when it is done.
+Forks made by other threads do not count, nor do the forks of ``ForkingMixIn``
+itself (its ``process_request()`` notes nothing).
 
-The fork hook is registered by the first request finished in the process, not at
-import: a registered hook made every ``os.fork()`` in the parent measurably dearer
-(about 80 us more server CPU per request on the 2-core bench machine, CPython
-3.11), and a ``ForkingMixIn`` server, which forks per request, never finishes a
-request in the parent, so it never pays that, nor do its children
-(``stop_watching()``).
+Nothing here runs in a ``ForkingMixIn`` server or its children beyond one check of
+a module flag in ``shutdown_request()``. That matters for speed, not behaviour: a
+forked child pays about 2.2 us for every page it writes to (the copy-on-write
+fault; measured on the 2-core bench machine, CPython 3.11), and the per-thread
+count (a ``threading.local`` whose dictionary the child would create, plus the
+calls around it) cost each child about ten such faults, which made forking slower
+than the stdlib's. For the same reason the fork hook is registered by the first
+request processed, not at import: a registered hook made every ``os.fork()`` in
+the parent dearer (about 80 us more server CPU per request).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import os
 import threading
 from typing import Optional
 
-__all__ = ["forked_since_request_began", "request_begins", "stop_watching"]
+__all__ = ["forked_since_request_began", "request_begins"]
 
 
 class _ForkCount(threading.local):
@@ -41,6 +45,8 @@ class _ForkCount(threading.local):
 
 _count = _ForkCount()
 _hook_lock = threading.Lock()
+# Set by the first request that begins in this process: until then no thread has a count
+# to check, and forked_since_request_began() (in a ForkingMixIn child, say) reads only this.
 _hooked = False
 
 
@@ -53,17 +59,6 @@ def _hook() -> None:
     with _hook_lock:
         if not _hooked and hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_parent=_after_fork_in_parent)
-        _hooked = True
-
-
-def stop_watching() -> None:
-    """Never register the hook in this process: a ForkingMixIn child serves one request.
-
-    The explicit fork is a pattern of synchronous servers; a handler that forks again
-    inside a forking server's child gets the stdlib's half-close.
-    """
-    global _hooked
-    with _hook_lock:
         _hooked = True
 
 
@@ -80,6 +75,8 @@ def forked_since_request_began() -> bool:
     False when no request began in this thread since the last call, so a request that
     was never finished (refused by ``verify_request()``) is ended as usual.
     """
+    if not _hooked:
+        return False
     started = _count.at_request_start
     if started is None:
         return False

@@ -21,7 +21,6 @@ import os
 import select
 from typing import Any, List, Optional, Set, cast
 
-from ._forks import stop_watching
 from ._types import ServerHooks
 
 __all__: List[str] = []
@@ -179,9 +178,9 @@ if hasattr(os, "fork"):
                 server.close_request(request)
                 return
             # The child must never return into the server's loop: every path ends in _exit.
+            # The child writes as few pages as it can: each one it touches is copied for it.
             status = 1
             try:
-                stop_watching()
                 try:
                     server.finish_request(request, client_address)
                     status = 0

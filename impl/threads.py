@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Optional, Set, cast
 
+from ._forks import request_begins
 from ._slots import Slots
 from ._types import ServerHooks
 
@@ -92,6 +93,7 @@ class ThreadingMixIn:
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         """Run in the request's thread: finish it, report errors, then shut it down."""
         server = cast(ServerHooks, self)
+        request_begins()  # see BaseServer.process_request: the handler may fork
         try:
             server.finish_request(request, client_address)
         except Exception:
