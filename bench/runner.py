@@ -28,35 +28,30 @@ BASELINES: Dict[str, Sequence[str]] = {
     suite.SECTION: (suite.REFERENCE, STDLIB),
 }
 
-FULL: Dict[str, Any] = {
-    "cpu_requests": 1000,
-    "cpu_repetitions": 7,
-    "concurrency_clients": [8, 32, 128],
-    "concurrency_requests": {"threading": 1500, "forking": 500},
-    "concurrency_repetitions": 3,
+# Each setting: (the full run, --quick). --quick is a smoke run, not for publishing.
+_SETTINGS: Dict[str, tuple[Any, Any]] = {
+    "cpu_requests": (1000, 200),
+    "cpu_repetitions": (7, 2),
+    "concurrency_clients": ([8, 32, 128], [8, 32, 128]),
+    "concurrency_requests": (
+        {"threading": 1500, "forking": 500},
+        {"threading": 300, "forking": 150},
+    ),
+    "concurrency_repetitions": (3, 1),
     # Forking serves ~10x fewer requests per second, so it gets the longer runs.
-    "concurrency_seconds_per_run": {"threading": 0.5, "forking": 1.5},
-    "bounded_requests": 1500,
-    "bounded_repetitions": 5,
-    "bounded_seconds_per_run": 0.5,
-    "shutdown_samples": 30,
-    "suite_repetitions": 3,
-    "suite_budget_seconds": 80.0,
+    "concurrency_seconds_per_run": (
+        {"threading": 0.5, "forking": 1.5},
+        {"threading": 0.3, "forking": 0.6},
+    ),
+    "bounded_requests": (1500, 300),
+    "bounded_repetitions": (5, 1),
+    "bounded_seconds_per_run": (0.5, 0.3),
+    "shutdown_samples": (30, 5),
+    "suite_repetitions": (3, 1),
+    "suite_budget_seconds": (80.0, 30.0),
 }
-QUICK: Dict[str, Any] = {
-    "cpu_requests": 200,
-    "cpu_repetitions": 2,
-    "concurrency_clients": [8, 32, 128],
-    "concurrency_requests": {"threading": 300, "forking": 150},
-    "concurrency_repetitions": 1,
-    "concurrency_seconds_per_run": {"threading": 0.3, "forking": 0.6},
-    "bounded_requests": 300,
-    "bounded_repetitions": 1,
-    "bounded_seconds_per_run": 0.3,
-    "shutdown_samples": 5,
-    "suite_repetitions": 1,
-    "suite_budget_seconds": 30.0,
-}
+FULL: Dict[str, Any] = {name: values[0] for name, values in _SETTINGS.items()}
+QUICK: Dict[str, Any] = {name: values[1] for name, values in _SETTINGS.items()}
 
 
 def _parser() -> argparse.ArgumentParser:
