@@ -10,9 +10,9 @@ stay up together and the repetitions take turns between them.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
-from .control import BenchError, LoadProcess, ServerProcess
+from .control import BenchError, LoadProcess, ServerProcess, Usage
 from .results import Row
 from .stats import percentile
 
@@ -38,10 +38,7 @@ def measure(
     for mode in modes:
         for clients in client_counts:
             case = f"{mode}-{clients}"
-            throughput: Dict[str, List[float]] = {target: [] for target in targets}
-            p50: Dict[str, List[float]] = {target: [] for target in targets}
-            p99: Dict[str, List[float]] = {target: [] for target in targets}
-            cpu: Dict[str, List[float]] = {target: [] for target in targets}
+            samples: Dict[str, Dict[str, List[float]]] = {target: {} for target in targets}
             with contextlib.ExitStack() as stack:
                 load = stack.enter_context(LoadProcess())
                 servers: Dict[str, ServerProcess] = {}
@@ -59,31 +56,63 @@ def measure(
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
                         server = servers[target]
-                        cpu_before = server.cpu_seconds()
+                        before = server.usage()
                         result = run_load(load, server.port, clients, requests[mode], run_seconds)
-                        latencies: List[float] = result["latencies"]
-                        # Forked children count once reaped, so this slightly undercounts forking.
-                        cpu_used = server.cpu_seconds() - cpu_before
-                        cpu[target].append(cpu_used / max(1, len(latencies)) * 1e6)
-                        throughput[target].append(len(latencies) / float(result["seconds"]))
-                        p50[target].append(percentile(latencies, 0.50) * 1e3)
-                        p99[target].append(percentile(latencies, 0.99) * 1e3)
+                        figures = _figures(
+                            result, before, server.usage(), forking=mode == "forking"
+                        )
+                        for metric, value in figures.items():
+                            samples[target].setdefault(metric, []).append(value)
             for target in targets:
                 rows += [
-                    Row(SECTION, case, target, "requests/s", "req/s", throughput[target], True),
-                    Row(SECTION, case, target, "p50 latency", "ms", p50[target]),
-                    Row(SECTION, case, target, "p99 latency", "ms", p99[target]),
-                    Row(
-                        SECTION,
-                        case,
-                        target,
-                        "server CPU per request",
-                        "us",
-                        cpu[target],
-                        shown=False,
-                    ),
+                    Row(SECTION, case, target, metric, _UNITS[metric], values, *_SHOWN[metric])
+                    for metric, values in samples[target].items()
                 ]
     return rows
+
+
+# metric -> unit; (higher_is_better, shown) for each metric; the rest are supporting figures.
+_UNITS = {
+    "requests/s": "req/s",
+    "p50 latency": "ms",
+    "p99 latency": "ms",
+    "server CPU per request": "us",
+    "parent CPU per request": "us",
+    "children CPU per request": "us",
+    "parent page faults per request": "faults",
+    "children page faults per request": "faults",
+}
+_SHOWN: Dict[str, Tuple[bool, bool]] = {
+    metric: (metric == "requests/s", metric in ("requests/s", "p50 latency", "p99 latency"))
+    for metric in _UNITS
+}
+
+
+def _figures(
+    result: Dict[str, Any], before: Usage, after: Usage, *, forking: bool
+) -> Dict[str, float]:
+    """One load run's figures; for forking, the server's CPU and faults split by process.
+
+    Forked children count once reaped, so the CPU figures slightly undercount forking. Most
+    of a forking server's CPU is copy-on-write page faults, in the parent and the children
+    alike, which is why they are recorded.
+    """
+    latencies: List[float] = result["latencies"]
+    served = max(1, len(latencies))
+    figures = {
+        "requests/s": len(latencies) / float(result["seconds"]),
+        "p50 latency": percentile(latencies, 0.50) * 1e3,
+        "p99 latency": percentile(latencies, 0.99) * 1e3,
+        "server CPU per request": (after.total - before.total) / served * 1e6,
+    }
+    if forking:
+        figures["parent CPU per request"] = (after.own - before.own) / served * 1e6
+        figures["children CPU per request"] = (after.children - before.children) / served * 1e6
+        figures["parent page faults per request"] = (after.own_faults - before.own_faults) / served
+        figures["children page faults per request"] = (
+            after.children_faults - before.children_faults
+        ) / served
+    return figures
 
 
 def run_load(
