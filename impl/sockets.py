@@ -48,8 +48,19 @@ from .base import BaseServer
 __all__ = ["TCPServer", "UDPServer"]
 
 
-_SOCKET_ACCEPT = _Socket.accept
-_raw_accept = getattr(_socket.socket, "_accept", None)
+def _stdlib_accept() -> Any:
+    """``socket.socket.accept`` if it is the socket module's own (not patched before we were
+    imported, gevent-style or by a wrapper), else None: only that one is safe to bypass."""
+    socket_class = cast(type, _Socket)  # as typed it always is; a patch may have replaced it
+    accept = getattr(socket_class, "accept", None)
+    code = getattr(accept, "__code__", None)
+    if not issubclass(socket_class, _socket.socket) or code is None:
+        return None
+    return accept if code.co_filename == getattr(socket, "__file__", None) else None
+
+
+_SOCKET_ACCEPT = _stdlib_accept()
+_raw_accept = getattr(_socket.socket, "_accept", None) if _SOCKET_ACCEPT else None
 try:
     # The C attributes under socket.socket's family/type properties (which make enums).
     _family: Any = _socket.socket.__dict__["family"].__get__

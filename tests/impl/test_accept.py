@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import subprocess
+import sys
 from types import ModuleType
 from typing import Any, ClassVar, Dict, Iterator, List, Optional
 
@@ -119,3 +121,36 @@ def test_a_patched_socket_accept_is_called(patched_accept: List[int]) -> None:
     with impl.TCPServer(("127.0.0.1", 0), Quiet) as server:
         _serve_one(server)
     assert patched_accept == [1]
+
+
+PATCHED_BEFORE_IMPORT = """
+import functools, socket
+calls = []
+original = socket.socket.accept
+
+@functools.wraps(original)  # a wrapper that looks like the original by name
+def accept(self):
+    calls.append(1)
+    return original(self)
+
+socket.socket.accept = accept
+from sockspec import impl
+
+with impl.TCPServer(("127.0.0.1", 0), impl.BaseRequestHandler) as server:
+    with socket.create_connection(server.server_address, timeout=30):
+        server.handle_request()
+print(len(calls))
+"""
+
+
+def test_an_accept_patched_before_the_import_is_called() -> None:
+    """A patch made before sockspec.impl is imported (gevent-style) is honoured too."""
+    run = subprocess.run(
+        [sys.executable, "-c", PATCHED_BEFORE_IMPORT],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["1"]
