@@ -26,7 +26,7 @@ def measure(
     client_counts: Sequence[int],
     *,
     requests: Dict[str, int],
-    repetitions: int,
+    repetitions: Dict[str, int],
     seconds_per_run: Dict[str, float],
 ) -> List[Row]:
     """Requests per second and p50/p99 latency per mode, client count and target.
@@ -52,7 +52,7 @@ def measure(
                     warm_up = max(clients, requests[mode] // 10)
                     run_load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
                 run_seconds = seconds_per_run[mode]
-                for repetition in range(repetitions):
+                for repetition in range(repetitions[mode]):
                     shift = repetition % len(targets)
                     for target in [*targets[shift:], *targets[:shift]]:
                         server = servers[target]
