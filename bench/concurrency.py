@@ -3,8 +3,8 @@
 The load comes from a separate client process (:mod:`bench.load`). Both implementations get
 ``request_queue_size`` raised to 128 (the floor listens with 128 too): with the class default of
 5, a burst of 128 connects overflows the kernel's accept queue and the 1 s SYN retransmission
-timer, not the server, would set the p99. As in :mod:`bench.cpu`, the servers of all targets
-stay up together and the repetitions take turns between them.
+timer, not the server, would set the p99. Each repetition starts fresh server processes for
+all targets, which stay up together while the targets take turns (see ``_repetition``).
 """
 
 from __future__ import annotations
@@ -34,35 +34,24 @@ def measure(
     A run ends after ``requests[mode]`` requests or, on a slow or busy machine, once
     ``seconds_per_run[mode]`` have passed (requests in flight then still complete and count).
     """
+    seconds = seconds_per_run
     rows: List[Row] = []
     for mode in modes:
         for clients in client_counts:
             case = f"{mode}-{clients}"
             samples: Dict[str, Dict[str, List[float]]] = {target: {} for target in targets}
-            with contextlib.ExitStack() as stack:
-                load = stack.enter_context(LoadProcess())
-                servers: Dict[str, ServerProcess] = {}
-                for target in targets:
-                    serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
-                    server = stack.enter_context(
-                        ServerProcess([*serve_args, "--backlog", str(BACKLOG)])
-                    )
-                    servers[target] = server
-                    # A first short run warms the server (imports, thread/fork paths, caches).
-                    warm_up = max(clients, requests[mode] // 10)
-                    run_load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
-                run_seconds = seconds_per_run[mode]
+            with LoadProcess() as load:
                 for repetition in range(repetitions[mode]):
-                    shift = repetition % len(targets)
-                    for target in [*targets[shift:], *targets[:shift]]:
-                        server = servers[target]
-                        before = server.usage()
-                        result = run_load(load, server.port, clients, requests[mode], run_seconds)
-                        figures = _figures(
-                            result, before, server.usage(), forking=mode == "forking"
-                        )
-                        for metric, value in figures.items():
-                            samples[target].setdefault(metric, []).append(value)
+                    _repetition(
+                        load,
+                        targets,
+                        mode,
+                        clients,
+                        repetition=repetition,
+                        samples=samples,
+                        requests=requests,
+                        seconds=seconds,
+                    )
             for target in targets:
                 rows += [
                     Row(SECTION, case, target, metric, _UNITS[metric], values, *_SHOWN[metric])
@@ -86,6 +75,44 @@ _SHOWN: Dict[str, Tuple[bool, bool]] = {
     metric: (metric == "requests/s", metric in ("requests/s", "p50 latency", "p99 latency"))
     for metric in _UNITS
 }
+
+
+def _repetition(
+    load: LoadProcess,
+    targets: Sequence[str],
+    mode: str,
+    clients: int,
+    *,
+    repetition: int,
+    samples: Dict[str, Dict[str, List[float]]],
+    requests: Dict[str, int],
+    seconds: Dict[str, float],
+) -> None:
+    """One turn of every target, each in a server process started for this repetition.
+
+    Fresh processes, because a forked child's cost depends on the memory layout of the
+    process it is forked from (the hash seed, addresses, the order of imports): it moved a
+    target's children by up to 20 page faults (some 80 us) from one process to the next
+    with the same code, so one process per target for all repetitions would fix one draw
+    of that layout for the whole case. The targets' order rotates between repetitions.
+    """
+    with contextlib.ExitStack() as stack:
+        servers: Dict[str, ServerProcess] = {}
+        for target in targets:
+            serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
+            server = stack.enter_context(ServerProcess([*serve_args, "--backlog", str(BACKLOG)]))
+            servers[target] = server
+            # A first short run warms the server (imports, thread/fork paths, caches).
+            warm_up = max(clients, requests[mode] // 10)
+            run_load(load, server.port, clients, warm_up, seconds[mode] / 4)
+        shift = repetition % len(targets)
+        for target in [*targets[shift:], *targets[:shift]]:
+            server = servers[target]
+            before = server.usage()
+            result = run_load(load, server.port, clients, requests[mode], seconds[mode])
+            figures = _figures(result, before, server.usage(), forking=mode == "forking")
+            for metric, value in figures.items():
+                samples[target].setdefault(metric, []).append(value)
 
 
 def _figures(
