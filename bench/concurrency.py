@@ -3,16 +3,16 @@
 The load comes from a separate client process (:mod:`bench.load`). Both implementations get
 ``request_queue_size`` raised to 128 (the floor listens with 128 too): with the class default of
 5, a burst of 128 connects overflows the kernel's accept queue and the 1 s SYN retransmission
-timer, not the server, would set the p99. As in :mod:`bench.cpu`, the servers of all targets
-stay up together and the repetitions take turns between them.
+timer, not the server, would set the p99. Each repetition starts fresh server processes for
+all targets, which stay up together while the targets take turns (see ``_repetition``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
-from .control import BenchError, LoadProcess, ServerProcess
+from .control import BenchError, LoadProcess, ServerProcess, Usage
 from .results import Row
 from .stats import percentile
 
@@ -26,7 +26,7 @@ def measure(
     client_counts: Sequence[int],
     *,
     requests: Dict[str, int],
-    repetitions: int,
+    repetitions: Dict[str, int],
     seconds_per_run: Dict[str, float],
 ) -> List[Row]:
     """Requests per second and p50/p99 latency per mode, client count and target.
@@ -34,56 +34,112 @@ def measure(
     A run ends after ``requests[mode]`` requests or, on a slow or busy machine, once
     ``seconds_per_run[mode]`` have passed (requests in flight then still complete and count).
     """
+    seconds = seconds_per_run
     rows: List[Row] = []
     for mode in modes:
         for clients in client_counts:
             case = f"{mode}-{clients}"
-            throughput: Dict[str, List[float]] = {target: [] for target in targets}
-            p50: Dict[str, List[float]] = {target: [] for target in targets}
-            p99: Dict[str, List[float]] = {target: [] for target in targets}
-            cpu: Dict[str, List[float]] = {target: [] for target in targets}
-            with contextlib.ExitStack() as stack:
-                load = stack.enter_context(LoadProcess())
-                servers: Dict[str, ServerProcess] = {}
-                for target in targets:
-                    serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
-                    server = stack.enter_context(
-                        ServerProcess([*serve_args, "--backlog", str(BACKLOG)])
+            samples: Dict[str, Dict[str, List[float]]] = {target: {} for target in targets}
+            with LoadProcess() as load:
+                for repetition in range(repetitions[mode]):
+                    _repetition(
+                        load,
+                        targets,
+                        mode,
+                        clients,
+                        repetition=repetition,
+                        samples=samples,
+                        requests=requests,
+                        seconds=seconds,
                     )
-                    servers[target] = server
-                    # A first short run warms the server (imports, thread/fork paths, caches).
-                    warm_up = max(clients, requests[mode] // 10)
-                    run_load(load, server.port, clients, warm_up, seconds_per_run[mode] / 4)
-                run_seconds = seconds_per_run[mode]
-                for repetition in range(repetitions):
-                    shift = repetition % len(targets)
-                    for target in [*targets[shift:], *targets[:shift]]:
-                        server = servers[target]
-                        cpu_before = server.cpu_seconds()
-                        result = run_load(load, server.port, clients, requests[mode], run_seconds)
-                        latencies: List[float] = result["latencies"]
-                        # Forked children count once reaped, so this slightly undercounts forking.
-                        cpu_used = server.cpu_seconds() - cpu_before
-                        cpu[target].append(cpu_used / max(1, len(latencies)) * 1e6)
-                        throughput[target].append(len(latencies) / float(result["seconds"]))
-                        p50[target].append(percentile(latencies, 0.50) * 1e3)
-                        p99[target].append(percentile(latencies, 0.99) * 1e3)
             for target in targets:
                 rows += [
-                    Row(SECTION, case, target, "requests/s", "req/s", throughput[target], True),
-                    Row(SECTION, case, target, "p50 latency", "ms", p50[target]),
-                    Row(SECTION, case, target, "p99 latency", "ms", p99[target]),
-                    Row(
-                        SECTION,
-                        case,
-                        target,
-                        "server CPU per request",
-                        "us",
-                        cpu[target],
-                        shown=False,
-                    ),
+                    Row(SECTION, case, target, metric, _UNITS[metric], values, *_SHOWN[metric])
+                    for metric, values in samples[target].items()
                 ]
     return rows
+
+
+# metric -> unit; (higher_is_better, shown) for each metric; the rest are supporting figures.
+_UNITS = {
+    "requests/s": "req/s",
+    "p50 latency": "ms",
+    "p99 latency": "ms",
+    "server CPU per request": "us",
+    "parent CPU per request": "us",
+    "children CPU per request": "us",
+    "parent page faults per request": "faults",
+    "children page faults per request": "faults",
+}
+_SHOWN: Dict[str, Tuple[bool, bool]] = {
+    metric: (metric == "requests/s", metric in ("requests/s", "p50 latency", "p99 latency"))
+    for metric in _UNITS
+}
+
+
+def _repetition(
+    load: LoadProcess,
+    targets: Sequence[str],
+    mode: str,
+    clients: int,
+    *,
+    repetition: int,
+    samples: Dict[str, Dict[str, List[float]]],
+    requests: Dict[str, int],
+    seconds: Dict[str, float],
+) -> None:
+    """One turn of every target, each in a server process started for this repetition.
+
+    Fresh processes, because a forked child's cost depends on the memory layout of the
+    process it is forked from (the hash seed, addresses, the order of imports): it moved a
+    target's children by up to 20 page faults (some 80 us) from one process to the next
+    with the same code, so one process per target for all repetitions would fix one draw
+    of that layout for the whole case. The targets' order rotates between repetitions.
+    """
+    with contextlib.ExitStack() as stack:
+        servers: Dict[str, ServerProcess] = {}
+        for target in targets:
+            serve_args = ["--target", target, "--scenario", "tcp-base", "--mode", mode]
+            server = stack.enter_context(ServerProcess([*serve_args, "--backlog", str(BACKLOG)]))
+            servers[target] = server
+            # A first short run warms the server (imports, thread/fork paths, caches).
+            warm_up = max(clients, requests[mode] // 10)
+            run_load(load, server.port, clients, warm_up, seconds[mode] / 4)
+        shift = repetition % len(targets)
+        for target in [*targets[shift:], *targets[:shift]]:
+            server = servers[target]
+            before = server.usage()
+            result = run_load(load, server.port, clients, requests[mode], seconds[mode])
+            figures = _figures(result, before, server.usage(), forking=mode == "forking")
+            for metric, value in figures.items():
+                samples[target].setdefault(metric, []).append(value)
+
+
+def _figures(
+    result: Dict[str, Any], before: Usage, after: Usage, *, forking: bool
+) -> Dict[str, float]:
+    """One load run's figures; for forking, the server's CPU and faults split by process.
+
+    Forked children count once reaped, so the CPU figures slightly undercount forking. Most
+    of a forking server's CPU is copy-on-write page faults, in the parent and the children
+    alike, which is why they are recorded.
+    """
+    latencies: List[float] = result["latencies"]
+    served = max(1, len(latencies))
+    figures = {
+        "requests/s": len(latencies) / float(result["seconds"]),
+        "p50 latency": percentile(latencies, 0.50) * 1e3,
+        "p99 latency": percentile(latencies, 0.99) * 1e3,
+        "server CPU per request": (after.total - before.total) / served * 1e6,
+    }
+    if forking:
+        figures["parent CPU per request"] = (after.own - before.own) / served * 1e6
+        figures["children CPU per request"] = (after.children - before.children) / served * 1e6
+        figures["parent page faults per request"] = (after.own_faults - before.own_faults) / served
+        figures["children page faults per request"] = (
+            after.children_faults - before.children_faults
+        ) / served
+    return figures
 
 
 def run_load(

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Dict, List, Optional, Sequence, Type, TypeVar
+from typing import IO, Any, Dict, List, NamedTuple, Optional, Sequence, Type, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 10.0
@@ -152,6 +152,16 @@ class SteeredProcess:
         self._reader = None
 
 
+class Usage(NamedTuple):
+    """What a server process has used so far (``resource.getrusage``), children once reaped."""
+
+    total: float  # CPU seconds, user + system, of the process and its children
+    own: float
+    children: float
+    own_faults: int  # minor page faults (copy-on-write among them)
+    children_faults: int
+
+
 class ServerProcess(SteeredProcess):
     """A :mod:`bench.serve` child: ``with ServerProcess([...]) as server: server.port``."""
 
@@ -165,10 +175,16 @@ class ServerProcess(SteeredProcess):
 
     def cpu_seconds(self) -> float:
         """The server process's CPU time so far (user + system, including reaped children)."""
-        word, _, value = self.ask("usage", 10.0).partition(" ")
-        if word != "usage":
-            raise BenchError(f"unexpected answer {word!r}")
-        return float(value)
+        return self.usage().total
+
+    def usage(self) -> Usage:
+        """The server's CPU time and page faults so far, its own and its reaped children's."""
+        word, *values = self.ask("usage", 10.0).split()
+        if word != "usage" or len(values) != 5:
+            raise BenchError(f"unexpected answer {word!r} {values!r}")
+        return Usage(
+            float(values[0]), float(values[1]), float(values[2]), int(values[3]), int(values[4])
+        )
 
     def peak_threads(self) -> int:
         """The most request threads that ran at once since the last call (``--count-threads``)."""

@@ -109,6 +109,18 @@ def _client_axis(axes: Axes, rows: Sequence[Row]) -> None:
     axes.minorticks_off()
 
 
+def _client_axes(
+    axes: Axes, rows: Sequence[Row], mode: str, ylabel: str, *, legend_size: int
+) -> None:
+    """Label one concurrency panel: the client axis, ``ylabel``, the server class, a legend."""
+    _client_axis(axes, rows)
+    axes.set_xlabel("concurrent clients")
+    axes.set_ylabel(ylabel)
+    axes.set_title(f"{mode.capitalize()}TCPServer")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=legend_size)
+
+
 def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Path]:
     """Throughput and latency against concurrent clients, threading and forking side by side."""
     paths: List[Path] = []
@@ -133,12 +145,7 @@ def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Pat
                 label=target,
                 color=_colour(target),
             )
-        _client_axis(axes, throughput)
-        axes.set_xlabel("concurrent clients")
-        axes.set_ylabel("requests/s (median, min-max)")
-        axes.set_title(f"{mode.capitalize()}TCPServer")
-        axes.grid(alpha=0.3)
-        axes.legend(fontsize=8)
+        _client_axes(axes, throughput, mode, "requests/s (median, min-max)", legend_size=8)
     paths.append(_save(figure, directory, "concurrency_throughput.svg", subtitle))
 
     figure = Figure(figsize=(8, 4), layout="constrained")
@@ -155,13 +162,8 @@ def concurrency(rows: Sequence[Row], directory: Path, subtitle: str) -> List[Pat
                     label=f"{target} {metric.split()[0]}",
                     color=_colour(target),
                 )
-        _client_axis(axes, throughput)
         axes.set_yscale("log")
-        axes.set_xlabel("concurrent clients")
-        axes.set_ylabel("latency (ms, median of runs)")
-        axes.set_title(f"{mode.capitalize()}TCPServer")
-        axes.grid(alpha=0.3)
-        axes.legend(fontsize=7)
+        _client_axes(axes, throughput, mode, "latency (ms, median of runs)", legend_size=7)
     paths.append(_save(figure, directory, "concurrency_latency.svg", subtitle))
     return paths
 

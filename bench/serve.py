@@ -2,8 +2,10 @@
 
 Run as ``python -m bench.serve --target T --scenario S --mode M``. It binds 127.0.0.1 port 0,
 prints ``ready <port>``, then serves echo requests until it reads ``stop`` or end of file.
-``usage`` makes it print ``usage <seconds>``: the CPU time this process (and the children it
-has waited for) has used, which is what the CPU benchmark compares. ``peak`` makes it print
+``usage`` makes it print ``usage <seconds> <own> <children> <own faults> <children faults>``:
+the CPU time this process and the children it has waited for have used (what the CPU benchmark
+compares), then the same split into the process's own and its reaped children's, and the page
+faults of each (a forking server's cost is mostly copy-on-write faults). ``peak`` makes it print
 ``peak <count>``, the most request threads that ran at once since the last ``peak`` (threading
 mode; counted around ``process_request_thread``). A watchdog ends the process
 after ``--max-seconds`` whatever happens, so no server outlives a crashed benchmark.
@@ -26,13 +28,16 @@ LOOPBACK = "127.0.0.1"
 REAP_SECONDS = 10.0
 
 
-def cpu_seconds() -> float:
-    """User plus system CPU time of this process and of its reaped children."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+def usage_line() -> str:
+    """``usage`` and the figures :meth:`bench.control.ServerProcess.usage` reads."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_cpu = own.ru_utime + own.ru_stime
+    children_cpu = children.ru_utime + children.ru_stime
+    return (
+        f"usage {own_cpu + children_cpu:.9f} {own_cpu:.9f} {children_cpu:.9f}"
+        f" {own.ru_minflt} {children.ru_minflt}"
+    )
 
 
 def _say(line: str) -> None:
@@ -85,7 +90,7 @@ def _control_loop(stop: Callable[[], None]) -> None:
     for line in sys.stdin:
         command = line.strip()
         if command == "usage":
-            _say(f"usage {cpu_seconds():.9f}")
+            _say(usage_line())
         elif command == "peak":
             _say(f"peak {_PEAK.take_peak()}")
         elif command == "stop":

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import importlib
 import socket
-import socketserver
 from types import ModuleType
-from typing import Dict, Optional, Tuple, Type, cast
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Type, cast
+
+if TYPE_CHECKING:
+    # Types only: a server process of the impl target must not load the stdlib module too
+    # (a larger process makes every fork dearer).
+    import socketserver
 
 FLOOR = "floor"
 STDLIB = "stdlib"

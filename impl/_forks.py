@@ -9,43 +9,51 @@ and a clean end of stream even when the handler left request data unread (a bare
 the connection, not on one process's descriptor: it would end the child's reply too.
 
 So each thread counts the forks it makes (``os.register_at_fork``), the server
-notes the count when it starts finishing a request, and ``shutdown_request()``
-only releases the parent's descriptor when the count moved meanwhile: a child now
-holds the connection, and ends it when it is done. Forks made by other threads
-do not count, nor do the forks of ``ForkingMixIn`` itself (made outside
-``finish_request()``).
+notes the count when it starts processing a request in the thread that finishes it
+(``BaseServer.process_request()`` and ``ThreadingMixIn.process_request_thread()``),
+and ``shutdown_request()`` only releases the parent's descriptor when the count
+moved meanwhile: a child now holds the connection, and ends it when it is done.
+Forks made by other threads do not count, nor do the forks of ``ForkingMixIn``
+itself (its ``process_request()`` notes nothing).
 
-The fork hook is registered by the first request finished in the process, not at
-import: a registered hook made every ``os.fork()`` in the parent measurably dearer
-(about 80 us more server CPU per request on the 2-core bench machine, CPython
-3.11), and a ``ForkingMixIn`` server, which forks per request, never finishes a
-request in the parent, so it never pays that, nor do its children
-(``stop_watching()``).
+Nothing here runs in a ``ForkingMixIn`` server or its children beyond one check of
+a module flag in ``shutdown_request()``. That matters for speed, not behaviour: a
+forked child pays about 2.2 us for every page it writes to (the copy-on-write
+fault; measured on the 2-core bench machine, CPython 3.11), and noting the count
+in each child (when ``finish_request()`` did it, with a ``threading.local`` whose
+dictionary each child built anew) cost it about ten such faults, which made forking
+slower than the stdlib's. For the same reason the fork hook is registered by the first
+request processed, not at import: a registered hook made every ``os.fork()`` in
+the parent dearer (about 80 us more server CPU per request).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import Optional
+from threading import get_ident
+from typing import Dict
 
-__all__ = ["forked_since_request_began", "request_begins", "stop_watching"]
-
-
-class _ForkCount(threading.local):
-    """Per thread: the forks it made, and that count when its current request began."""
-
-    forks: int = 0
-    at_request_start: Optional[int] = None
+__all__ = ["forked_since_request_began", "request_begins"]
 
 
-_count = _ForkCount()
+# Per thread (by ident): the forks it made, and that count when its current request began.
+# Plain dicts rather than a threading.local: a request thread is new for every request, and
+# a local's first use in a thread builds it a dictionary (about 0.4 us more per request).
+# Only this thread reads or writes its own keys; the GIL makes each dict operation atomic.
+# An ident can be reused once its thread ended: a new thread then starts from the old
+# count, which is harmless, as only a change of count during one request matters.
+_forks: Dict[int, int] = {}
+_started: Dict[int, int] = {}
 _hook_lock = threading.Lock()
+# Set by the first request that begins in this process: until then no thread has a count
+# to check, and forked_since_request_began() (in a ForkingMixIn child, say) reads only this.
 _hooked = False
 
 
 def _after_fork_in_parent() -> None:
-    _count.forks += 1
+    ident = get_ident()
+    _forks[ident] = _forks.get(ident, 0) + 1
 
 
 def _hook() -> None:
@@ -56,22 +64,12 @@ def _hook() -> None:
         _hooked = True
 
 
-def stop_watching() -> None:
-    """Never register the hook in this process: a ForkingMixIn child serves one request.
-
-    The explicit fork is a pattern of synchronous servers; a handler that forks again
-    inside a forking server's child gets the stdlib's half-close.
-    """
-    global _hooked
-    with _hook_lock:
-        _hooked = True
-
-
 def request_begins() -> None:
     """Note the calling thread's fork count: a request is about to be finished here."""
     if not _hooked:
         _hook()
-    _count.at_request_start = _count.forks
+    ident = get_ident()
+    _started[ident] = _forks.get(ident, 0)
 
 
 def forked_since_request_began() -> bool:
@@ -80,8 +78,10 @@ def forked_since_request_began() -> bool:
     False when no request began in this thread since the last call, so a request that
     was never finished (refused by ``verify_request()``) is ended as usual.
     """
-    started = _count.at_request_start
+    if not _hooked:
+        return False
+    ident = get_ident()
+    started = _started.pop(ident, None)
     if started is None:
         return False
-    _count.at_request_start = None
-    return _count.forks != started
+    return _forks.get(ident, 0) != started

@@ -252,17 +252,17 @@ class BaseServer(Generic[RequestT, AddressT]):
         return True
 
     def process_request(self, request: RequestT, client_address: AddressT) -> None:
-        """Finish the request, then shut it down; the mix-ins do this in a thread or child."""
-        self.finish_request(request, client_address)
-        self.shutdown_request(request)
-
-    def finish_request(self, request: RequestT, client_address: AddressT) -> None:
-        """Handle the request by instantiating ``RequestHandlerClass``.
+        """Finish the request, then shut it down; the mix-ins do this in a thread or child.
 
         Notes the thread's fork count first, so that ``shutdown_request()`` can tell
         that the handler forked and left the connection to its child.
         """
         request_begins()
+        self.finish_request(request, client_address)
+        self.shutdown_request(request)
+
+    def finish_request(self, request: RequestT, client_address: AddressT) -> None:
+        """Handle the request by instantiating ``RequestHandlerClass``."""
         # mypy types ``self`` as this class, not as the Self the attribute is declared with.
         make_handler: HandlerFactory[RequestT, AddressT, Any] = self.RequestHandlerClass
         make_handler(request, client_address, self)

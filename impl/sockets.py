@@ -22,6 +22,7 @@ Better than the stdlib where the docs leave room:
 
 from __future__ import annotations
 
+import _socket
 import contextlib
 import socket
 from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
@@ -45,6 +46,47 @@ if TYPE_CHECKING:
 from .base import BaseServer
 
 __all__ = ["TCPServer", "UDPServer"]
+
+
+def _stdlib_accept() -> Any:
+    """``socket.socket.accept`` if it is the socket module's own (not patched before we were
+    imported, gevent-style or by a wrapper), else None: only that one is safe to bypass."""
+    socket_class = cast(type, _Socket)  # as typed it always is; a patch may have replaced it
+    accept = getattr(socket_class, "accept", None)
+    code = getattr(accept, "__code__", None)
+    if not issubclass(socket_class, _socket.socket) or code is None:
+        return None
+    return accept if code.co_filename == getattr(socket, "__file__", None) else None
+
+
+_SOCKET_ACCEPT = _stdlib_accept()
+_raw_accept = getattr(_socket.socket, "_accept", None) if _SOCKET_ACCEPT else None
+try:
+    # The C attributes under socket.socket's family/type properties (which make enums).
+    _family: Any = _socket.socket.__dict__["family"].__get__
+    _kind: Any = _socket.socket.__dict__["type"].__get__
+except (KeyError, AttributeError):  # an interpreter whose _socket is built otherwise
+    _raw_accept = None
+
+
+def _accept(listening: _Socket) -> Tuple[Any, Any]:
+    """``listening.accept()``, without its two enum conversions when that is all it does.
+
+    ``socket.accept()`` builds the new socket from ``self.family`` and ``self.type``,
+    properties that convert the C integers to enums through four Python calls each:
+    that was most of the server's Python calls per connection. Given a plain
+    ``socket.socket`` whose ``accept`` nobody replaced, this does the same with the
+    integers (the new socket's own properties convert them on use, as ever); anything
+    else (an SSL socket, a patched class) gets its own ``accept()``.
+    """
+    if type(listening) is not _Socket or _Socket.accept is not _SOCKET_ACCEPT or not _raw_accept:
+        return listening.accept()
+    descriptor, address = _raw_accept(listening)
+    connection = _Socket(_family(listening), _kind(listening), listening.proto, fileno=descriptor)
+    # As socket.accept(): a listening timeout must not leave the new socket non-blocking.
+    if socket.getdefaulttimeout() is None and listening.gettimeout():
+        connection.setblocking(True)
+    return connection, address
 
 
 class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
@@ -112,7 +154,7 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
     def get_request(self) -> tuple[StreamRequestT, InetAddressT]:
         """Accept the next connection: ``(connected socket, client address)``."""
         # Typed Any rather than cast(): this runs for every request.
-        accepted: Tuple[Any, Any] = self.socket.accept()
+        accepted: Tuple[Any, Any] = _accept(self.socket)
         self._accepted = accepted[0]
         return accepted
 

@@ -24,8 +24,9 @@ meaning: ``server_close()`` joins the running non-daemon threads when
 from __future__ import annotations
 
 import threading
-from typing import Any, Optional, Set, cast
+from typing import TYPE_CHECKING, Any, Optional, Set, cast
 
+from ._forks import request_begins
 from ._slots import Slots
 from ._types import ServerHooks
 
@@ -91,7 +92,11 @@ class ThreadingMixIn:
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         """Run in the request's thread: finish it, report errors, then shut it down."""
-        server = cast(ServerHooks, self)
+        if TYPE_CHECKING:
+            server = cast(ServerHooks, self)
+        else:
+            server = self  # no cast() call: this runs for every request
+        request_begins()  # see BaseServer.process_request: the handler may fork
         try:
             server.finish_request(request, client_address)
         except Exception:

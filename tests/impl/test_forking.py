@@ -9,6 +9,8 @@ from typing import Any, Callable, List
 import pytest
 from sockspec import impl
 
+from tests.impl.helpers import drain, send_line
+
 DEADLINE = 30.0
 
 pytestmark = [
@@ -26,20 +28,6 @@ class PidEcho(impl.StreamRequestHandler):
         self.wfile.write(str(os.getpid()).encode())
 
 
-def _client(address: Any) -> socket.socket:
-    client = socket.create_connection(address, timeout=DEADLINE)
-    client.sendall(b"hello\n")
-    return client
-
-
-def _drain(client: socket.socket) -> bytes:
-    with client:
-        data = b""
-        while chunk := client.recv(1024):
-            data += chunk
-        return data
-
-
 def _is_unreaped_child(pid: int) -> bool:
     try:
         return os.waitpid(pid, os.WNOHANG) == (0, 0)
@@ -53,13 +41,24 @@ class Deep(impl.ForkingTCPServer):
     request_queue_size = 32
 
 
+def _handle_each(server: Deep, count: int, *, collect: bool = False) -> List[socket.socket]:
+    """Connect ``count`` clients, then handle their requests one by one (no serve_forever).
+
+    ``collect`` also runs ``service_actions()`` after each, as serve_forever() would.
+    """
+    clients = [send_line(server.server_address) for _ in range(count)]
+    for _ in clients:
+        server.handle_request()
+        if collect:
+            server.service_actions()
+    return clients
+
+
 def test_server_close_leaves_no_zombies() -> None:
     """After server_close(), every child the server forked has been collected."""
     with Deep(("127.0.0.1", 0), PidEcho) as server:
-        clients = [_client(server.server_address) for _ in range(5)]
-        for _ in clients:
-            server.handle_request()
-    pids = [int(_drain(client)) for client in clients]
+        clients = _handle_each(server, 5)
+    pids = [int(drain(client)) for client in clients]
     assert len(set(pids)) == 5
     assert os.getpid() not in pids
     for pid in pids:
@@ -85,10 +84,8 @@ def test_max_children_is_never_exceeded(waiting: str, monkeypatch: pytest.Monkey
             outstanding.append(len(self.active_children or ()))
 
     with Limited(("127.0.0.1", 0), PidEcho) as server:
-        clients = [_client(server.server_address) for _ in range(8)]
-        for _ in clients:
-            server.handle_request()  # no serve_forever: the limit is kept by process_request
-    assert all(len(_drain(client)) > 0 for client in clients)
+        clients = _handle_each(server, 8)  # the limit is kept by process_request alone
+    assert all(len(drain(client)) > 0 for client in clients)
     assert max(outstanding) <= 2
     assert not server.active_children
 
@@ -104,12 +101,9 @@ def test_children_not_forked_by_the_server_are_left_alone() -> None:
             max_children = 1
 
         with Single(("127.0.0.1", 0), PidEcho) as server:
-            clients = [_client(server.server_address) for _ in range(3)]
-            for _ in clients:
-                server.handle_request()
-                server.service_actions()
+            clients = _handle_each(server, 3, collect=True)
         for client in clients:
-            _drain(client)
+            drain(client)
     finally:
         pid, status = os.waitpid(stranger, 0)
     assert pid == stranger
@@ -124,10 +118,8 @@ def test_zero_max_children_does_not_spin() -> None:
         max_children = 0
 
     with Serial(("127.0.0.1", 0), PidEcho) as server:
-        clients = [_client(server.server_address) for _ in range(3)]
-        for _ in clients:
-            server.handle_request()
-    assert all(len(_drain(client)) > 0 for client in clients)
+        clients = _handle_each(server, 3)
+    assert all(len(drain(client)) > 0 for client in clients)
     assert not server.active_children
 
 
@@ -137,7 +129,7 @@ def test_serve_forever_collects_children_every_turn(
     """Children of a server in serve_forever() are collected without server_close()."""
     server = impl.ForkingTCPServer(("127.0.0.1", 0), PidEcho)
     with serving(server, poll_interval=0.01):
-        pid = int(_drain(_client(server.server_address)))
+        pid = int(drain(send_line(server.server_address)))
         assert wait_until(lambda: pid not in (server.active_children or ()))
         assert not _is_unreaped_child(pid)
 
@@ -155,7 +147,7 @@ def test_child_errors_are_reported_in_the_child() -> None:
             os.write(write_end, b"reported")
 
     try:
-        with Reporting(("127.0.0.1", 0), Failing) as server, _client(server.server_address):
+        with Reporting(("127.0.0.1", 0), Failing) as server, send_line(server.server_address):
             server.handle_request()
         os.close(write_end)
         write_end = -1

@@ -19,6 +19,8 @@ from typing import Any, Callable, List
 import pytest
 from sockspec import impl
 
+from tests.impl.helpers import drain, send_line
+
 DEADLINE = 30.0
 Trace = List[str]
 
@@ -107,29 +109,13 @@ def _traced_handler(module: ModuleType, base_name: str, trace: Trace, fail: bool
     return Handler
 
 
-def _connect_and_send(address: Any, family: int = socket.AF_INET) -> socket.socket:
-    client = socket.socket(family, socket.SOCK_STREAM)
-    client.settimeout(DEADLINE)
-    client.connect(address)
-    client.sendall(b"ping\n")
-    return client
-
-
-def _reply(client: socket.socket) -> bytes:
-    with client:
-        data = b""
-        while chunk := client.recv(1024):
-            data += chunk
-        return data
-
-
 def _sync_stream(module: ModuleType, trace: Trace, *, verdict: bool, fail: bool) -> bytes:
     handler = _traced_handler(module, "StreamRequestHandler", trace, fail=fail)
     server = _traced_server(module, "TCPServer", trace, verdict)(("127.0.0.1", 0), handler)
     with server:
-        client = _connect_and_send(server.server_address)
+        client = send_line(server.server_address, b"ping\n")
         server.handle_request()
-    return _reply(client)
+    return drain(client)
 
 
 def scenario_echo(module: ModuleType, trace: Trace, unix_dir: Path) -> bytes:
@@ -168,27 +154,27 @@ def scenario_unix_stream(module: ModuleType, trace: Trace, unix_dir: Path) -> by
     path = str(unix_dir / module.__name__.rpartition(".")[2])
     server = _traced_server(module, "UnixStreamServer", trace)(path, handler)
     with server:
-        client = _connect_and_send(path, socket.AF_UNIX)
+        client = send_line(path, b"ping\n", socket.AF_UNIX)
         server.handle_request()
-    return _reply(client)
+    return drain(client)
 
 
 def scenario_threading(module: ModuleType, trace: Trace, unix_dir: Path) -> bytes:
     handler = _traced_handler(module, "StreamRequestHandler", trace)
     server = _traced_server(module, "ThreadingTCPServer", trace)(("127.0.0.1", 0), handler)
     with server:
-        client = _connect_and_send(server.server_address)
+        client = send_line(server.server_address, b"ping\n")
         server.handle_request()
-    return _reply(client)  # server_close() joined the request's thread
+    return drain(client)  # server_close() joined the request's thread
 
 
 def scenario_forking(module: ModuleType, trace: Trace, unix_dir: Path) -> bytes:
     handler = _traced_handler(module, "StreamRequestHandler", trace)
     server = _traced_server(module, "ForkingTCPServer", trace)(("127.0.0.1", 0), handler)
     with server:
-        client = _connect_and_send(server.server_address)
+        client = send_line(server.server_address, b"ping\n")
         server.handle_request()
-    return _reply(client)  # the child's hooks ran in the child: only the parent's are traced
+    return drain(client)  # the child's hooks ran in the child: only the parent's are traced
 
 
 def scenario_serve_forever(module: ModuleType, trace: Trace, unix_dir: Path) -> bytes:
@@ -198,7 +184,7 @@ def scenario_serve_forever(module: ModuleType, trace: Trace, unix_dir: Path) -> 
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
     thread.start()
     try:
-        reply = _reply(_connect_and_send(server.server_address))
+        reply = drain(send_line(server.server_address, b"ping\n"))
         handled.set()
     finally:
         server.shutdown()

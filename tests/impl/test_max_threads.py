@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Generator, List, Optional, Set
 
 import pytest
 from sockspec import impl
+
+from tests.impl.helpers import shut_down_promptly
 
 DEADLINE = 30.0
 CLIENTS = 128
 
 
 class Gauge:
-    """Counts handlers running now and the most that ever ran at once."""
+    """The handler threads running now, the most that ever ran at once, and their release."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.running = 0
+        self.threads: Set[int] = set()
         self.peak = 0
         self.release = threading.Event()
 
-    def enter(self) -> None:
-        with self.lock:
-            self.running += 1
-            self.peak = max(self.peak, self.running)
+    @property
+    def running(self) -> int:
+        """How many handlers are inside ``held()`` now."""
+        return len(self.threads)
 
-    def leave(self) -> None:
+    @contextlib.contextmanager
+    def held(self) -> Generator[None, None, None]:
+        """Count the calling handler's thread as running while the block runs."""
+        ident = threading.get_ident()
         with self.lock:
-            self.running -= 1
+            self.threads.add(ident)
+            self.peak = max(self.peak, len(self.threads))
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.threads.discard(ident)
 
 
 def _server(gauge: Gauge, limit: Optional[int], **options: Any) -> Any:
@@ -39,13 +51,10 @@ def _server(gauge: Gauge, limit: Optional[int], **options: Any) -> Any:
 
     class Held(impl.StreamRequestHandler):
         def handle(self) -> None:
-            gauge.enter()
-            try:
+            with gauge.held():
                 line = self.rfile.readline()
                 gauge.release.wait(DEADLINE)
                 self.wfile.write(line)
-            finally:
-                gauge.leave()
 
     class Server(impl.ThreadingTCPServer):
         request_queue_size = CLIENTS
@@ -71,6 +80,18 @@ def _connect(server: Any, count: int) -> List[socket.socket]:
     return clients
 
 
+@contextlib.contextmanager
+def _clients(server: Any, gauge: Gauge, count: int) -> Generator[List[socket.socket], None, None]:
+    """``count`` connected clients; at the end every handler is released and each closed."""
+    clients = _connect(server, count)
+    try:
+        yield clients
+    finally:
+        gauge.release.set()
+        for client in clients:
+            client.close()
+
+
 def _read_line(client: socket.socket) -> bytes:
     """One line of reply; the file is closed at once (PyPy closes only on collection)."""
     with client.makefile("rb") as reader:
@@ -93,18 +114,16 @@ def test_bound_holds_under_128_clients_and_no_request_is_lost(
 ) -> None:
     """With 128 clients, 8 threads run at once, the rest wait unaccepted, every one is served."""
     gauge = Gauge()
-    with _server(gauge, 8) as server, serving(server):
-        clients = _connect(server, CLIENTS)
-        try:
-            assert wait_until(lambda: gauge.running == 8)
-            time.sleep(0.2)  # room for a ninth thread or accept, were the bound broken
-            assert (gauge.running, server.accepted) == (8, 8)
-            gauge.release.set()
-            replies = [_read_line(client) for client in clients]
-        finally:
-            gauge.release.set()
-            for client in clients:
-                client.close()
+    with (
+        _server(gauge, 8) as server,
+        serving(server),
+        _clients(server, gauge, CLIENTS) as clients,
+    ):
+        assert wait_until(lambda: gauge.running == 8)
+        time.sleep(0.2)  # room for a ninth thread or accept, were the bound broken
+        assert (gauge.running, server.accepted) == (8, 8)
+        gauge.release.set()
+        replies = [_read_line(client) for client in clients]
     assert replies == [b"%d\n" % number for number in range(CLIENTS)]
     assert gauge.peak == 8
     assert server.accepted == CLIENTS
@@ -116,21 +135,11 @@ def test_shutdown_is_prompt_while_the_limit_is_reached(wait_until: Callable[...,
     with _server(gauge, 2) as server:
         loop = threading.Thread(target=server.serve_forever, daemon=True)
         loop.start()
-        clients = _connect(server, 4)
-        try:
+        with _clients(server, gauge, 4):
             assert wait_until(lambda: gauge.running == 2)
-            stopper = threading.Thread(target=server.shutdown, daemon=True)
-            stopper.start()
-            stopper.join(DEADLINE)
-            assert not stopper.is_alive(), "shutdown() waited for a free slot"
-            loop.join(DEADLINE)
-            assert not loop.is_alive()
+            shut_down_promptly(server, loop, "shutdown() waited for a free slot")
             assert gauge.running == 2  # returned before any handler was released
             assert server.accepted == 2
-        finally:
-            gauge.release.set()
-            for client in clients:
-                client.close()
 
 
 def test_no_thread_outlives_server_close(wait_until: Callable[..., bool]) -> None:
@@ -158,17 +167,15 @@ def test_daemon_threads_are_bounded_too(
 ) -> None:
     """With daemon_threads the request threads are daemons and still at most max_threads."""
     gauge = Gauge()
-    with _server(gauge, 2, daemon_threads=True) as server, serving(server):
-        clients = _connect(server, 5)
-        try:
-            assert wait_until(lambda: gauge.running == 2)
-            assert all(thread.daemon for thread in _request_threads())
-            gauge.release.set()
-            replies = [_read_line(client) for client in clients]
-        finally:
-            gauge.release.set()
-            for client in clients:
-                client.close()
+    with (
+        _server(gauge, 2, daemon_threads=True) as server,
+        serving(server),
+        _clients(server, gauge, 5) as clients,
+    ):
+        assert wait_until(lambda: gauge.running == 2)
+        assert all(thread.daemon for thread in _request_threads())
+        gauge.release.set()
+        replies = [_read_line(client) for client in clients]
     assert wait_until(lambda: _request_threads() == [])
     assert len(replies) == 5
     assert gauge.peak == 2
@@ -182,17 +189,12 @@ def test_without_block_on_close_server_close_does_not_wait(
     server = _server(gauge, 2, block_on_close=False)
     loop = threading.Thread(target=server.serve_forever, daemon=True)
     loop.start()
-    clients = _connect(server, 2)
-    try:
+    with _clients(server, gauge, 2):
         assert wait_until(lambda: gauge.running == 2)
         server.shutdown()
         loop.join(DEADLINE)
         server.server_close()
         assert gauge.running == 2
-    finally:
-        gauge.release.set()
-        for client in clients:
-            client.close()
     for thread in _request_threads():
         thread.join(DEADLINE)
     assert _request_threads() == []

@@ -9,17 +9,13 @@ from typing import Any, Callable, List
 import pytest
 from sockspec import impl
 
+from tests.impl.helpers import send_line
+
 DEADLINE = 30.0
 
 
 class Quiet(impl.BaseRequestHandler):
     """Handles a request by doing nothing."""
-
-
-def _client(address: Any) -> socket.socket:
-    client = socket.create_connection(address, timeout=DEADLINE)
-    client.sendall(b"hello\n")
-    return client
 
 
 def test_verify_request_raising_closes_the_request() -> None:
@@ -31,7 +27,7 @@ def test_verify_request_raising_closes_the_request() -> None:
             seen.append(request)
             raise ValueError("verification fails on purpose")
 
-    with Strict(("127.0.0.1", 0), Quiet) as server, _client(server.server_address) as client:
+    with Strict(("127.0.0.1", 0), Quiet) as server, send_line(server.server_address) as client:
         with pytest.raises(ValueError, match="on purpose"):
             server.handle_request()
         assert seen[0].fileno() == -1
@@ -49,7 +45,7 @@ def test_get_request_raising_after_accept_closes_the_connection(error: Exception
             seen.append(request)
             raise error
 
-    with Picky(("127.0.0.1", 0), Quiet) as server, _client(server.server_address) as client:
+    with Picky(("127.0.0.1", 0), Quiet) as server, send_line(server.server_address) as client:
         if isinstance(error, OSError):
             server.handle_request()  # OSError from get_request is ignored, as in the stdlib
         else:
@@ -80,9 +76,9 @@ def test_a_handled_request_is_not_closed_by_a_later_failure() -> None:
         def process_request(self, request: Any, client_address: Any) -> None:
             kept.append(request)  # keep it open, as a long-running handler would
 
-    with Keeping(("127.0.0.1", 0), Quiet) as server, _client(server.server_address):
+    with Keeping(("127.0.0.1", 0), Quiet) as server, send_line(server.server_address):
         server.handle_request()
-        with _client(server.server_address):
+        with send_line(server.server_address):
             server.handle_request()
         assert kept[0].fileno() >= 0
         kept[0].close()
@@ -101,7 +97,7 @@ def test_wfile_sends_at_once_and_reports_bytes_written(talk: Callable[..., bytes
 
     with (
         impl.TCPServer(("127.0.0.1", 0), Writer) as server,
-        _client(server.server_address) as client,
+        send_line(server.server_address) as client,
     ):
         server.handle_request()
         data = b""
@@ -124,7 +120,7 @@ def test_buffered_wfile_is_flushed_by_finish(talk: Callable[..., bytes]) -> None
 
     with impl.ThreadingTCPServer(("127.0.0.1", 0), Buffered) as server:
         server.daemon_threads = False
-        with _client(server.server_address) as client:
+        with send_line(server.server_address) as client:
             server.handle_request()
             assert client.recv(1024) == b"HELLO\n"
 

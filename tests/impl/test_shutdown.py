@@ -8,6 +8,8 @@ from typing import Any, Callable, List, Tuple
 import pytest
 from sockspec import impl
 
+from tests.impl.helpers import shut_down_promptly
+
 DEADLINE = 30.0
 #: A poll interval no test could sit out: shutdown() must not depend on it.
 FOREVER = 3600.0
@@ -57,12 +59,7 @@ def test_shutdown_wakes_serve_forever_at_once(wait_until: Callable[..., bool]) -
     server = CountingServer()
     thread = _start(server, FOREVER)
     assert wait_until(_entered(server))
-    stopper = threading.Thread(target=server.shutdown, daemon=True)
-    stopper.start()
-    stopper.join(DEADLINE)
-    assert not stopper.is_alive(), "shutdown() waited for the poll interval"
-    thread.join(DEADLINE)
-    assert not thread.is_alive()
+    shut_down_promptly(server, thread, "shutdown() waited for the poll interval")
     server.server_close()
     assert server.calls == 0  # woken by shutdown, not by a poll timeout
 

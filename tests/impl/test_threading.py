@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 from typing import Any, Callable, List
 
 from sockspec import impl
 
+from tests.impl.helpers import drain, send_line
+
 DEADLINE = 30.0
-
-
-def _client(address: Any) -> socket.socket:
-    client = socket.create_connection(address, timeout=DEADLINE)
-    client.sendall(b"hello\n")
-    return client
-
-
-def _drain(client: socket.socket) -> bytes:
-    with client:
-        data = b""
-        while chunk := client.recv(1024):
-            data += chunk
-        return data
 
 
 def test_finished_threads_are_not_kept() -> None:
@@ -39,9 +26,9 @@ def test_finished_threads_are_not_kept() -> None:
 
     with impl.ThreadingTCPServer(("127.0.0.1", 0), Recording) as server:
         for _ in range(20):
-            client = _client(server.server_address)
+            client = send_line(server.server_address)
             server.handle_request()
-            assert _drain(client) == b"hello\n"
+            assert drain(client) == b"hello\n"
         for thread in threads:
             thread.join(DEADLINE)
         assert len(server._threads) == 0  # pyright: ignore[reportPrivateUsage]
@@ -60,7 +47,7 @@ def test_block_on_close_waits_for_running_handlers() -> None:
             done.set()
 
     server = impl.ThreadingTCPServer(("127.0.0.1", 0), Slow)
-    with _client(server.server_address):
+    with send_line(server.server_address):
         server.handle_request()
 
         def close() -> None:
@@ -89,7 +76,7 @@ def test_without_block_on_close_server_close_returns_at_once() -> None:
 
     server = Impatient(("127.0.0.1", 0), Blocked)
     try:
-        with _client(server.server_address):
+        with send_line(server.server_address):
             server.handle_request()
             server.server_close()
             assert not gate.is_set()
@@ -114,7 +101,7 @@ def test_daemon_threads_are_daemons_and_untracked() -> None:
     class Daemonic(impl.ThreadingTCPServer):
         daemon_threads = True
 
-    with Daemonic(("127.0.0.1", 0), Recording) as server, _client(server.server_address):
+    with Daemonic(("127.0.0.1", 0), Recording) as server, send_line(server.server_address):
         server.handle_request()
         assert finished.wait(DEADLINE)
         assert not hasattr(server, "_threads")
@@ -133,7 +120,7 @@ def test_request_threads_are_not_daemons_by_default(serving: Callable[..., Any])
     server = impl.ThreadingTCPServer(("127.0.0.1", 0), Recording)
     with serving(server) as thread:
         assert thread.daemon
-        assert _drain(_client(server.server_address)) == b"hello\n"
+        assert drain(send_line(server.server_address)) == b"hello\n"
     assert flags == [False]
 
 
@@ -149,9 +136,9 @@ def test_server_close_from_a_request_thread_does_not_join_itself() -> None:
                 errors.append(error)
 
     server = impl.ThreadingTCPServer(("127.0.0.1", 0), Closing)
-    with _client(server.server_address) as client:
+    with send_line(server.server_address) as client:
         server.handle_request()
-        assert _drain(client) == b""
+        assert drain(client) == b""
     server.server_close()
     assert errors == []
 
@@ -168,9 +155,9 @@ def test_handler_errors_reach_handle_error_in_the_thread() -> None:
         def handle_error(self, request: Any, client_address: Any) -> None:
             reports.append((threading.current_thread() is not threading.main_thread(), request))
 
-    with Reporting(("127.0.0.1", 0), Failing) as server, _client(server.server_address) as client:
+    with Reporting(("127.0.0.1", 0), Failing) as server, send_line(server.server_address) as client:
         server.handle_request()
-        assert _drain(client) == b""
+        assert drain(client) == b""
     assert len(reports) == 1
     in_thread, request = reports[0]
     assert in_thread
@@ -186,7 +173,7 @@ def test_request_threads_are_named_like_the_stdlib_s() -> None:
             names.append(threading.current_thread().name)
 
     server = impl.ThreadingTCPServer(("127.0.0.1", 0), Recording)
-    with server, _client(server.server_address):
+    with server, send_line(server.server_address):
         server.handle_request()
     assert len(names) == 1
     assert names[0].startswith("Thread-")

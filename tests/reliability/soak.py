@@ -384,9 +384,6 @@ def soak(implementation: str, kind: str, requests: int, seed: int = 0) -> SoakRe
             serving.join(CLIENT_DEADLINE)
             server.server_close()
         tracemalloc.stop()
-        traced_growth = memory[-1][0] - memory[0][0] if memory else 0
-        rss_growth = memory[-1][1] - memory[0][1] if memory else 0
-        tracemalloc.stop()
         leaked_children = sorted(set(reap_leftover_children()) - children_before)
         leaked_descriptors = sorted(
             f"{fd} -> {target}"
@@ -420,8 +417,9 @@ def soak(implementation: str, kind: str, requests: int, seed: int = 0) -> SoakRe
         leaked_descriptors=leaked_descriptors,
         leaked_threads=leaked_threads,
         leaked_children=leaked_children,
-        traced_growth_bytes=traced_growth,
-        rss_growth_kib=rss_growth,
+        # Growth after the warm-up: the first sample is taken once it is over.
+        traced_growth_bytes=memory[-1][0] - memory[0][0] if memory else 0,
+        rss_growth_kib=memory[-1][1] - memory[0][1] if memory else 0,
         seconds=round(time.monotonic() - started, 3),
     )
 
