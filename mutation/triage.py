@@ -71,6 +71,11 @@ class RunRecord(TypedDict):
     baseline_cpython_seconds: float
     baseline_sockspec_seconds: float
     wall_seconds: float
+    #: Mutants judged at once (MUTATION_WORKERS).
+    workers: int
+    #: The machine's 1/5/15-minute load averages before and after judging (it is shared).
+    load_before: list[float]
+    load_after: list[float]
     mutants: list[MutantRecord]
 
 
