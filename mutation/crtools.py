@@ -9,6 +9,8 @@
     ``mutate_and_test`` on the copy of a free directory, with ``COMMAND`` (``{workdir}``
     replaced by that directory) as the test command.  Results go into the session as
     ``cosmic-ray exec`` would record them, so ``cosmic-ray dump`` reads them as usual.
+``python crtools.py write SESSION JOB_ID PATH``
+    Write the module as that job's mutation makes it to ``PATH`` (``mutation/rejudge.py``).
 ``python crtools.py mutants SESSION``
     Print one JSON object per job: its mutation spec and the SHA-256 of the module as
     cosmic-ray mutates it (``cosmic_ray.mutating.mutate_code``), which is how the
@@ -97,6 +99,19 @@ def _exec(session: str, timeout: float, command: str, workdirs: list[str]) -> No
                 print(f"  {done}/{len(items)} judged", flush=True)
 
 
+def _write(session: str, job_id: str, out: str) -> None:
+    """The mutated module of one job, written to ``out``."""
+    with _work_db.use_db(session, _work_db.WorkDB.Mode.open) as db:
+        (item,) = [item for item in db.work_items if item.job_id == job_id]
+    (spec,) = item.mutations
+    code = Path(spec.module_path).read_text(encoding="utf-8")
+    operator = _plugins.get_operator(spec.operator_name)(**(spec.operator_args or {}))
+    mutated = _mutating.mutate_code(code, operator, spec.occurrence)
+    if mutated is None:
+        raise SystemExit(f"job {job_id}: no mutation at occurrence {spec.occurrence}")
+    Path(out).write_text(mutated, encoding="utf-8")
+
+
 def _mutants(session: str) -> None:
     """One JSON line per job: spec and hash of the mutated module."""
     sources: dict[Path, str] = {}
@@ -128,11 +143,14 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 5 and argv[0] == "exec":
         _exec(argv[1], float(argv[2]), argv[3], argv[4:])
         return 0
+    if len(argv) == 4 and argv[0] == "write":
+        _write(argv[1], argv[2], argv[3])
+        return 0
     if len(argv) == 2 and argv[0] == "mutants":
         _mutants(argv[1])
         return 0
     print(
-        "usage: crtools.py sample SESSION N SEED | mutants SESSION"
+        "usage: crtools.py sample SESSION N SEED | mutants SESSION | write SESSION JOB PATH"
         " | exec SESSION TIMEOUT COMMAND WORKDIR...",
         file=sys.stderr,
     )

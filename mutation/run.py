@@ -109,7 +109,8 @@ def _adapt_xfails(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _sh(command: list[str], cwd: Path, what: str) -> str:
+def sh(command: list[str], cwd: Path, what: str) -> str:
+    """Run one step of the run; its stdout, or a one-line :class:`RunError` if it failed."""
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
@@ -117,14 +118,14 @@ def _sh(command: list[str], cwd: Path, what: str) -> str:
     return done.stdout
 
 
-def _venv(python: Path, version: str, out: Path) -> Path:
+def venv_with_sockspec(python: Path, version: str, out: Path) -> Path:
     """A venv of ``python`` with the working tree's sockspec installed (fresh each run)."""
     venv = out / f"venv-{version}"
     if not (venv / "bin" / "python").exists():
-        _sh([str(python), "-m", "venv", str(venv)], ROOT, f"venv for {version}")
+        sh([str(python), "-m", "venv", str(venv)], ROOT, f"venv for {version}")
     pip = [str(venv / "bin" / "python"), "-m", "pip", "-q", "--disable-pip-version-check"]
-    _sh([*pip, "install", "--force-reinstall", "--no-deps", "."], ROOT, "install sockspec")
-    _sh([*pip, "install", "."], ROOT, "install sockspec's dependencies")
+    sh([*pip, "install", "--force-reinstall", "--no-deps", "."], ROOT, "install sockspec")
+    sh([*pip, "install", "."], ROOT, "install sockspec's dependencies")
     return venv
 
 
@@ -160,7 +161,7 @@ def _targets(venv: Path, workdir: Path) -> list[str]:
 
 
 def _baseline(plan_path: Path) -> dict[str, Any]:
-    out = _sh(
+    out = sh(
         [sys.executable, str(ROOT / "mutation" / "judge.py"), str(plan_path), "--baseline"],
         ROOT,
         "baseline",
@@ -201,7 +202,7 @@ def _plan_jobs(
     source = (workdir / "socketserver_m.py").read_text(encoding="utf-8")
     defs = reach.definitions(source)
     whole_module = reach.uses_dynamic_lookup(source)
-    out = _sh(
+    out = sh(
         [
             str(CR_VENV / "bin" / "python"),
             str(ROOT / "mutation" / "crtools.py"),
@@ -228,7 +229,7 @@ def run_one(version: str, out: Path, sample: Optional[int], seed: int) -> Path:
     python = find_python(version)
     print(f"mutation {version}: {python}", flush=True)
     workdir, source_sha = _prepare(python, version, out)
-    venv = _venv(python, version, out)
+    venv = venv_with_sockspec(python, version, out)
     targets = _targets(venv, workdir)
     plan_path = workdir / "plan.json"
     plan: dict[str, Any] = {
@@ -260,12 +261,12 @@ def run_one(version: str, out: Path, sample: Optional[int], seed: int) -> Path:
     session = workdir / "session.sqlite"
     backstop = plan["cpython_timeout"] + float(plan["sockspec"]["run_timeout"]) + 120.0
     config = _write_config(workdir, plan_path, backstop)
-    _sh(_cosmic_ray("init", str(config), str(session)), workdir, "cosmic-ray init")
+    sh(_cosmic_ray("init", str(config), str(session)), workdir, "cosmic-ray init")
     jobs_plan, jobs = _plan_jobs(workdir, session, targets)
     if sample is not None:
         print(
             "  "
-            + _sh(
+            + sh(
                 [
                     str(CR_VENV / "bin" / "python"),
                     str(ROOT / "mutation" / "crtools.py"),
@@ -294,7 +295,7 @@ def run_one(version: str, out: Path, sample: Optional[int], seed: int) -> Path:
         cwd=ROOT,
         check=True,
     )  # fmt: skip
-    dump = _sh(_cosmic_ray("dump", str(session)), workdir, "cosmic-ray dump")
+    dump = sh(_cosmic_ray("dump", str(session)), workdir, "cosmic-ray dump")
     context = _Run(version, python, workdir, source_sha, sample, seed)
     record = _collect(context, jobs, dump)
     record["baseline_cpython_seconds"] = cpython_s
