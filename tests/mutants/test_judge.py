@@ -33,8 +33,11 @@ def _stub(
         calls.append(key)
         return verdicts[key]
 
+    def fake_expansion(plan: dict[str, Any], workdir: Path) -> Optional[list[str]]:
+        return expansion
+
     monkeypatch.setattr(judge, "_sockspec_run", fake_run)
-    monkeypatch.setattr(judge, "_module_targets", lambda plan, workdir: expansion)
+    monkeypatch.setattr(judge, "_module_targets", fake_expansion)
     return calls
 
 
