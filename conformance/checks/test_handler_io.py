@@ -234,3 +234,38 @@ def test_datagram_rfile_is_buffered_reader(target: TargetLike, harness: Harness)
 def test_datagram_wfile_is_buffered_writer(target: TargetLike, harness: Harness) -> None:
     """A datagram handler's wfile is a writable BufferedIOBase; write() returns the count."""
     _writes_buffered(harness, b"question", end=False)
+
+
+#: A handler timeout no socket of the suite has otherwise, so that it can only come from
+#: the handler's own ``timeout`` attribute.
+HANDLER_TIMEOUT = 7.25
+
+
+@pytest.mark.clause("stream_handler.timeout.applied")
+@pytest.mark.parametrize("timeout", [None, HANDLER_TIMEOUT], ids=["default", "number"])
+def test_handler_timeout_reaches_the_socket(
+    target: TargetLike, harness: Harness, timeout: Any
+) -> None:
+    """A handler's timeout is the request socket's in handle(); None leaves it as it was."""
+    seen: list[object] = []
+    before: list[object] = []
+
+    def handle(self: Any) -> None:
+        seen.append(self.connection.gettimeout())
+
+    def setup(self: Any) -> None:
+        before.append(self.request.gettimeout())
+        harness.io_handler_base().setup(self)
+
+    attrs: dict[str, object] = {"handle": handle, "setup": setup}
+    if timeout is not None:
+        attrs["timeout"] = timeout
+    handler = type("Checked", (harness.io_handler_base(),), attrs)
+    server = quiet_server(harness, handler, harness.recorder())
+    harness.exchange(server, b"", end=True)
+    assert seen, "expected handle() to run"
+    expected = before[0] if timeout is None else timeout
+    assert seen[0] == expected, (
+        f"expected the request socket's timeout in handle() to be {expected!r}"
+        f" (handler timeout {timeout!r}); it was {seen[0]!r}"
+    )
