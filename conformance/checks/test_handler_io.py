@@ -269,3 +269,39 @@ def test_handler_timeout_reaches_the_socket(
         f"expected the request socket's timeout in handle() to be {expected!r}"
         f" (handler timeout {timeout!r}); it was {seen[0]!r}"
     )
+
+
+@pytest.mark.clause("stream_handler.wfile.buffered_when_set")
+@pytest.mark.parametrize("wbufsize", [-1, 8192], ids=["default-size", "8192"])
+def test_wfile_buffers_when_wbufsize_is_set(
+    target: TargetLike, harness: Harness, wbufsize: int
+) -> None:
+    """With wbufsize -1 or 8192, a short write waits in wfile's buffer until finish()."""
+    release = threading.Event()
+
+    def handle(self: Any) -> None:
+        self.wfile.write(b"prompt")
+        release.wait(harness.timeout)  # the client looks for early bytes meanwhile
+
+    handler = type(
+        "Checked", (harness.io_handler_base(),), {"handle": handle, "wbufsize": wbufsize}
+    )
+    server = quiet_server(harness, handler, harness.recorder())
+    client = harness.send(server, b"")
+    serving = BackgroundCall(harness.handle_one, server)
+    try:
+        # An unbuffered write arrives on loopback at once; a grace period is plenty, and
+        # a slow machine can only hide an early write, never invent one.
+        readable, _, _ = select.select([client], [], [], harness.grace)
+        early = client.recv(64) if readable else b""
+    finally:
+        release.set()
+        serving.wait(harness.timeout)
+    rest = harness.reply(client)
+    assert early == b"", (
+        f"expected wfile to buffer with wbufsize = {wbufsize}; {early!r} reached the client"
+        " while handle() was still running"
+    )
+    assert rest == b"prompt", (
+        f"expected the buffered bytes to reach the client once handle() returned; got {rest!r}"
+    )
