@@ -141,6 +141,23 @@ def _failed_clauses(report: Path) -> list[str]:
     return failed
 
 
+def _crashed_targets(report: Path) -> list[str]:
+    """Targets whose pytest process ended on its own before the end of the run.
+
+    Only the process's own end counts (an exit status or a signal, as the runner reports
+    them), never a deadline, ``--maxfail`` or an interruption.
+    """
+    document = cast("dict[str, Any]", json.loads(report.read_text(encoding="utf-8")))
+    crashed: list[str] = []
+    for entry in cast("list[dict[str, Any]]", document["targets"]):
+        problem = str(entry.get("problem") or "")
+        own_end = problem.startswith(("pytest exited with status", "the pytest process was killed"))
+        if entry.get("status") == "ended-early" and own_end:
+            target = str(entry["target"]).split(":", 1)[-1]
+            crashed.append(f"{target} {problem.strip()}")
+    return crashed
+
+
 def judge_sockspec(
     plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
 ) -> SuiteVerdict:
@@ -215,6 +232,14 @@ def _sockspec_run(
         failed = _failed_clauses(report)
         if failed:
             return {"verdict": "killed", "reason": "; ".join(failed), "seconds": run["seconds"]}
+        crashed = _crashed_targets(report)
+        if crashed:
+            # The suite failed the target, but its pytest process died with no check to
+            # blame (a mutant that, say, runs the child's os._exit() in the parent).  The
+            # unmutated module runs every target to its end (the baseline), so the end is
+            # the mutant's; the reason says "crash" so that such kills can be told apart.
+            reason = "crash: " + "; ".join(crashed)
+            return {"verdict": "killed", "reason": reason, "seconds": run["seconds"]}
     tail = run["output"].strip().splitlines()[-1:] or [""]
     return {
         "verdict": "error",

@@ -8,6 +8,7 @@ comes out.  No suite, cosmic-ray or mutant is needed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -97,3 +98,19 @@ def test_mutant_reaching_no_target_gets_every_target(monkeypatch: pytest.MonkeyP
     verdict = judge.judge_sockspec(PLAN, Path("."), [])
     assert calls == [("TCPServer", "UDPServer")]
     assert verdict["verdict"] == "survived"
+
+
+def test_only_a_process_that_ended_itself_is_a_crash(tmp_path: Path) -> None:
+    """A target's own exit or signal is a crash; a deadline or --maxfail is not."""
+    report = tmp_path / "report.json"
+    targets = [
+        ("m:A", "ended-early", "pytest exited with status 0: "),
+        ("m:B", "ended-early", "the pytest process was killed by SIGSEGV (the target crashed?)"),
+        ("m:C", "ended-early", "the run exceeded its 60 s deadline and was killed"),
+        ("m:D", "not-started", "not run: --maxfail 1 reached"),
+        ("m:E", "completed", ""),
+    ]
+    document = {"targets": [{"target": t, "status": s, "problem": p} for t, s, p in targets]}
+    report.write_text(json.dumps(document), encoding="utf-8")
+    crashed = judge._crashed_targets(report)  # pyright: ignore[reportPrivateUsage]
+    assert [entry.split()[0] for entry in crashed] == ["A", "B"]
