@@ -1,4 +1,6 @@
-"""Checks for StreamRequestHandler's buffering, timeout and finish() past the defaults.
+"""Checks of stream requests past the defaults: the handler's buffering, timeout, finish().
+
+Also a TCP request whose client is gone before the server shuts it down.
 
 Each one closes a gap that a cosmic-ray mutant of the stdlib's socketserver.py slipped
 through (``docs/mutation.rst``).  As in ``test_handler_io``, a handler target runs under
@@ -8,7 +10,10 @@ a standard-library server of its kind and each check subclasses it.
 from __future__ import annotations
 
 import select
+import socket
+import struct
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -149,3 +154,31 @@ def test_nagle_flag_is_false_by_default(target: TargetLike, harness: Harness) ->
     assert chosen is False, (
         f"expected StreamRequestHandler.disable_nagle_algorithm to be False; it is {chosen!r}"
     )
+
+
+@pytest.mark.clause("server.shutdown_request.client_gone")
+def test_request_of_a_client_that_reset_ends_quietly(target: TargetLike, harness: Harness) -> None:
+    """A TCP client that resets before it is served makes handle_request() raise nothing."""
+
+    def handle(self: Any) -> None:
+        pass  # no reply: the point is what shutdown_request() meets
+
+    def handle_error(self: Any, request: Any, client_address: Any) -> None:
+        pass  # nothing the handler does can fail; only the end of the request is checked
+
+    handler = type("Silent", (harness.handler_base(),), {"handle": handle})
+    server = harness.make_server(handler, attrs={"handle_error": handle_error})
+    client = socket.create_connection(server.server_address[:2], timeout=harness.timeout)
+    # SO_LINGER with a zero timeout: close() resets the connection (RST) instead of a FIN.
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    # Let the reset reach the queued connection (loopback: at once); if it came late,
+    # the request would merely end normally and the check would pass, never fail.
+    time.sleep(harness.grace)
+    try:
+        harness.handle_one(server)
+    except OSError as error:
+        pytest.fail(
+            "expected handle_request() to end a request whose client had reset the connection"
+            f" without an error; it raised {error!r} (shutdown_request() lets ENOTCONN out?)"
+        )
