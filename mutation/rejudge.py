@@ -58,7 +58,7 @@ def rejudge_version(version: str, out: Path, wanted: set[str]) -> int:
     scratch.mkdir()
     for name in ("test_socketserver_m.py", "plan.json"):
         shutil.copy2(workdir / name, scratch / name)
-    equivalent = {entry.identity: entry.reason for entry in triage.load_triage()}
+    equivalent = triage.equivalents_for(triage.load_triage(), version)
     notes = cast("list[dict[str, Any]]", record.setdefault("rejudged", []))
     for mutant in chosen:
         started = time.monotonic()

@@ -345,7 +345,7 @@ def _collect(run: _Run, jobs: list[dict[str, Any]], dump: str) -> triage.RunReco
     """Join cosmic-ray's dump, the job list and the judge's verdicts into one record."""
     workdir = run.workdir
     by_job = {job["job_id"]: job for job in jobs}
-    equivalent = {entry.identity: entry.reason for entry in triage.load_triage()}
+    equivalent = triage.equivalents_for(triage.load_triage(), run.version)
     judged: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
     for line in dump.splitlines():
         item, result = json.loads(line)
@@ -427,12 +427,13 @@ def main(argv: Optional[list[str]] = None) -> int:
 def retriage() -> int:
     """Mark the recorded mutants from the triage file again, without judging anything."""
     try:
-        equivalent = {entry.identity: entry.reason for entry in triage.load_triage()}
+        entries = triage.load_triage()
     except triage.TriageError as error:
         print(f"make mutation: {error}", file=sys.stderr)
         return 1
     for path in sorted(triage.RESULTS_DIR.glob("python-*.json")):
         run: triage.RunRecord = json.loads(path.read_text(encoding="utf-8"))
+        equivalent = triage.equivalents_for(entries, run["python"])
         for mutant in run["mutants"]:
             mutant["triage"] = triage.status(
                 mutant["id"], mutant["sockspec"]["verdict"], equivalent
