@@ -10,7 +10,7 @@ EDITABLE := --config-settings editable_mode=strict
 LINT_PATHS := spec impl conformance tests bench mutation noxfile.py \
 	docs/conf.py docs/_ext docs/check_links.py
 
-.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem mutation
+.PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem mutation mutation-rejudge
 
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
@@ -122,10 +122,16 @@ ecosystem: $(ECOSYSTEM_VENV)/bin/python
 # Mutation score (mutation/run.py): cosmic-ray, pinned, in its own venv, over each CPython's
 # socketserver.py (MUTATION_PYTHONS, default "3.9 3.13"), every mutant judged by CPython's
 # test_socketserver and by sockspec-conformance.  MUTATION_SAMPLE=N: a seeded sample
-# (MUTATION_SEED, default 15).  Writes mutation/results/python-X.Y.json.  Not in make test.
+# (MUTATION_SEED, default 15).  MUTATION_WORKERS (default 2): mutants judged at once.
+# Writes mutation/results/python-X.Y.json.  Not in make test.  After adding a check for a
+# survivor: `make mutation-rejudge` judges the open survivors again (python -m mutation.rejudge).
 COSMIC_RAY := cosmic-ray==8.7.0
 MUTATION_VENV := .venv-mutation
 mutation: venv
 	test -x $(MUTATION_VENV)/bin/cosmic-ray || $(PYTHON) -m venv $(MUTATION_VENV)
 	$(MUTATION_VENV)/bin/python -m pip --disable-pip-version-check -q install '$(COSMIC_RAY)'
 	$(BIN)/python -m mutation.run
+
+mutation-rejudge: venv
+	$(BIN)/python -m mutation.run --retriage
+	$(BIN)/python -m mutation.rejudge

@@ -107,7 +107,8 @@ def _test_name(name: str, where: str) -> str:
 def judge_cpython(plan: dict[str, Any], workdir: Path) -> SuiteVerdict:
     """CPython's own test_socketserver against the module on disk."""
     timeout = float(plan["cpython_timeout"])
-    command = [plan["python"], "-m", "unittest", "-q", "test_socketserver_m"]
+    # --failfast: the first failing test is a kill; the tests after it need not run.
+    command = [plan["python"], "-m", "unittest", "-q", "--failfast", "test_socketserver_m"]
     run = _run(command, workdir, timeout)
     if run["returncode"] is None:
         return {"verdict": "killed", "reason": f"timeout after {timeout:.0f} s", "seconds": timeout}
@@ -140,25 +141,68 @@ def _failed_clauses(report: Path) -> list[str]:
     return failed
 
 
+def _crashed_targets(report: Path) -> list[str]:
+    """Targets whose pytest process ended on its own before the end of the run.
+
+    Only the process's own end counts (an exit status or a signal, as the runner reports
+    them), never a deadline, ``--maxfail`` or an interruption.
+    """
+    document = cast("dict[str, Any]", json.loads(report.read_text(encoding="utf-8")))
+    crashed: list[str] = []
+    for entry in cast("list[dict[str, Any]]", document["targets"]):
+        problem = str(entry.get("problem") or "")
+        own_end = problem.startswith(("pytest exited with status", "the pytest process was killed"))
+        if entry.get("status") == "ended-early" and own_end:
+            target = str(entry["target"]).split(":", 1)[-1]
+            crashed.append(f"{target} {problem.strip()}")
+    return crashed
+
+
 def judge_sockspec(
     plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
 ) -> SuiteVerdict:
     """sockspec on the targets the mutant can affect; a survivor is confirmed on the module.
 
-    The restricted run only finds kills sooner: a mutant it misses is judged again on the
-    whole module (as ``sockspec-conformance socketserver_m`` would), so a survivor never
-    rests on the reach argument alone.
+    The restricted run only finds kills sooner: for a mutant it misses, the other targets
+    of the module are judged too, so that a survivor has been judged on every target the
+    whole module (``sockspec-conformance socketserver_m``) would verify and never rests on
+    the reach argument alone.  The whole module's targets are those the *mutated* module
+    expands into (as the CLI expands it), less the ones already judged.
     """
     if targets is None:
         return _sockspec_run(plan, workdir, None)
     first = _sockspec_run(plan, workdir, targets) if targets else None
     if first is not None and first["verdict"] != "survived":
         return first
-    whole = _sockspec_run(plan, workdir, None)
+    expansion = _module_targets(plan, workdir)
+    if expansion is None:
+        rest: Optional[list[str]] = None
+    else:
+        rest = [name for name in expansion if name not in (targets or [])]
+    if rest == []:
+        # The restricted run already covered every target of the module.
+        assert first is not None
+        return {**first, "reason": "restricted targets are the whole module"}
+    whole = _sockspec_run(plan, workdir, rest)
     spent = whole["seconds"] + (first["seconds"] if first else 0.0)
-    note = "also on the whole module" if first else "reaches no target; whole module"
+    note = "whole module" if rest is None else f"also the module's other {len(rest)} targets"
     reason = f"{whole['reason']} ({note})" if whole["reason"] else note
     return {"verdict": whole["verdict"], "reason": reason, "seconds": round(spent, 2)}
+
+
+def _module_targets(plan: dict[str, Any], workdir: Path) -> Optional[list[str]]:
+    """The class targets the engine expands the module on disk into; None if it cannot."""
+    code = (
+        "from sockspec.conformance.targets import resolve_targets\n"
+        "for t in resolve_targets('socketserver_m'): print('TARGET', t.spec.split(':', 1)[1])\n"
+    )
+    settings = cast("dict[str, str]", plan["sockspec"])
+    run = _run([settings["python"], "-c", code], workdir, 60.0)
+    # stderr is in the output too (a mutant may draw a SyntaxWarning): only marked lines.
+    names = [line.split()[1] for line in run["output"].splitlines() if line.startswith("TARGET ")]
+    if run["returncode"] != 0 or not names:
+        return None  # the whole-module run then reports what is wrong
+    return names
 
 
 def _sockspec_run(
@@ -188,6 +232,14 @@ def _sockspec_run(
         failed = _failed_clauses(report)
         if failed:
             return {"verdict": "killed", "reason": "; ".join(failed), "seconds": run["seconds"]}
+        crashed = _crashed_targets(report)
+        if crashed:
+            # The suite failed the target, but its pytest process died with no check to
+            # blame (a mutant that, say, runs the child's os._exit() in the parent).  The
+            # unmutated module runs every target to its end (the baseline), so the end is
+            # the mutant's; the reason says "crash" so that such kills can be told apart.
+            reason = "crash: " + "; ".join(crashed)
+            return {"verdict": "killed", "reason": reason, "seconds": run["seconds"]}
     tail = run["output"].strip().splitlines()[-1:] or [""]
     return {
         "verdict": "error",
@@ -219,8 +271,10 @@ def judge(plan_path: Path, baseline: bool = False) -> Judgement:
         "sockspec": sockspec,
     }
     if not baseline:
-        out = workdir / "verdicts" / f"{digest}.json"
-        out.parent.mkdir(exist_ok=True)
+        # One directory for every worker's verdicts (run.py); a plan without one: here.
+        verdicts = Path(plan.get("verdicts") or workdir / "verdicts")
+        out = verdicts / f"{digest}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(judgement, indent=1), encoding="utf-8")
     return judgement
 

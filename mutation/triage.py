@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Optional, TypedDict
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent
 TRIAGE_FILE = ROOT / "equivalent.txt"
 RESULTS_DIR = ROOT / "results"
 RESULTS_FORMAT = 1
+_SCOPE = re.compile(r"\[python (\d+\.\d+)\]")
 
 #: incompetent: the mutated module does not import, so no suite judged it.
 Verdict = Literal["killed", "survived", "error", "incompetent"]
@@ -71,6 +73,11 @@ class RunRecord(TypedDict):
     baseline_cpython_seconds: float
     baseline_sockspec_seconds: float
     wall_seconds: float
+    #: Mutants judged at once (MUTATION_WORKERS).
+    workers: int
+    #: The machine's 1/5/15-minute load averages before and after judging (it is shared).
+    load_before: list[float]
+    load_after: list[float]
     mutants: list[MutantRecord]
 
 
@@ -120,6 +127,13 @@ class TriageEntry:
     identity: str
     reason: str
     line_number: int
+    #: "X.Y" when the mutant is equivalent on that Python only (``[python X.Y]`` before
+    #: the reason), say because the interpreter's io behaves differently there.
+    python: Optional[str] = None
+
+    def applies_to(self, python: str) -> bool:
+        """Whether the entry concerns a run of ``python`` ("3.13" or "3.13.0")."""
+        return self.python is None or f"{python}.".startswith(f"{self.python}.")
 
 
 class TriageError(ValueError):
@@ -127,7 +141,8 @@ class TriageError(ValueError):
 
 
 def load_triage(path: Path = TRIAGE_FILE) -> list[TriageEntry]:
-    """Entries of the triage file: ``<identity>  <reason>`` per line, ``#`` comments."""
+    """Entries of the triage file: ``<identity>  [python X.Y] <reason>`` per line, ``#``
+    comments; the bracket, optional, limits the entry to that Python's runs."""
     entries: list[TriageEntry] = []
     if not path.exists():
         return entries
@@ -138,8 +153,18 @@ def load_triage(path: Path = TRIAGE_FILE) -> list[TriageEntry]:
         identity, _, reason = line.partition(" ")
         if "@" not in identity or not reason.strip():
             raise TriageError(f"{path.name}:{number}: expected '<mutant id>  <reason>'")
-        entries.append(TriageEntry(identity, reason.strip(), number))
+        reason = reason.strip()
+        scope = _SCOPE.match(reason)
+        python = scope.group(1) if scope else None
+        if scope:
+            reason = reason[scope.end() :].strip()
+        entries.append(TriageEntry(identity, reason, number, python))
     return entries
+
+
+def equivalents_for(entries: list[TriageEntry], python: str) -> dict[str, str]:
+    """Identity -> reason of the entries that concern a run of ``python``."""
+    return {entry.identity: entry.reason for entry in entries if entry.applies_to(python)}
 
 
 def load_results(directory: Path = RESULTS_DIR) -> list[RunRecord]:

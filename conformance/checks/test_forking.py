@@ -250,3 +250,33 @@ def test_server_close_without_waiting(target: TargetLike, harness: Harness) -> N
     returned_early, state, pid = _close_with_running_child(harness, False)
     assert returned_early, "expected server_close() to return at once with block_on_close false"
     assert state == "running", f"expected child {pid} still running at return; it was {state}"
+
+
+@pytest.mark.clause("forking.process_request.child_exit_status_error")
+def test_child_exits_with_status_one_after_an_error(target: TargetLike, harness: Harness) -> None:
+    """A child whose handler raised calls handle_error() and exits with status 1."""
+    recorder = harness.recorder()
+
+    def handle_error(self: Any, request: Any, client_address: Any) -> None:
+        recorder.record("handle_error")  # no traceback in the output: the failure is deliberate
+
+    server = harness.make_server(
+        harness.reply_handler(recorder, fail=True), attrs={"handle_error": handle_error}
+    )
+    harness.send(server, b"fail\n")  # the reply handler raises for b"fail..."
+    harness.handle_one(server)
+    pids = _child_pids(recorder, 1, harness.timeout)
+    assert pids, "expected the request to be handled in a child process"
+    harness.wait_until(lambda: _exited(pids[0]))
+    try:
+        _, status = os.waitpid(pids[0], 0)
+    except ChildProcessError:
+        pytest.skip("not applicable: the server reaped its child before the check could")
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+    # The child's events travel to this process on their own: wait for the one expected.
+    handled = len(recorder.wait_count("handle_error", 1, harness.timeout))
+    assert handled == 1, f"expected the child to call handle_error() once; observed {handled}"
+    assert code == 1, (
+        f"expected a request child whose handler raised to exit with status 1; it exited with"
+        f" {code}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import select
+import time
 from typing import Any, Optional
 
 import pytest
@@ -147,3 +148,49 @@ def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harne
 def test_handle_request_honours_socket_timeout(target: TargetLike, harness: Harness) -> None:
     """With timeout None and a socket timeout, handle_request gives up after the socket's."""
     _times_out_once(harness, None, harness.grace / 2)
+
+
+#: A timeout above one second: a deadline computed as ``time() * timeout`` instead of
+#: ``time() + timeout`` then lies far in the future rather than in the past, so only a
+#: timeout like this one tells the two apart (with the short ones above both return).
+LONG_TIMEOUT = 1.25
+
+
+@pytest.mark.clause("server.handle_request.timeout")
+def test_handle_request_timeout_above_one_second(target: TargetLike, harness: Harness) -> None:
+    """With a timeout of 1.25 s and no request, handle_request returns after about 1.25 s.
+
+    Run once per target (it costs the whole timeout); waits at most the timeout plus the
+    harness's own timeout, so a handle_request that keeps waiting fails rather than hangs.
+    """
+    recorder = harness.recorder()
+    server = harness.make_server(
+        recorder=recorder, attrs={"timeout": LONG_TIMEOUT}, record=("handle_timeout",)
+    )
+    server.socket.settimeout(None)  # only the server's timeout attribute limits the wait
+    started = time.monotonic()
+    call = BackgroundCall(server.handle_request)
+    finished = call.wait(LONG_TIMEOUT + harness.timeout)
+    elapsed = time.monotonic() - started
+    if not finished:
+        harness.send(server)  # let a blocked handle_request finish
+        call.wait(harness.timeout)
+        pytest.fail(
+            f"expected handle_request to return about {LONG_TIMEOUT:g} s after it was called"
+            f" (timeout={LONG_TIMEOUT:g}, no request); it was still waiting after {elapsed:.2f} s"
+        )
+    if call.error is not None:
+        raise call.error
+    count = len(recorder.named("handle_timeout"))
+    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
+    # select() may wake a little early on some clocks; a tenth of the timeout is plenty.
+    # On the late side 0.9 s is generous for a thread to be scheduled, and a deadline
+    # missed by a whole second (a remainder compared with -1 instead of 0) still shows.
+    assert elapsed < LONG_TIMEOUT + 0.9, (
+        f"expected handle_request to return about {LONG_TIMEOUT:g} s after it was called;"
+        f" it returned after {elapsed:.2f} s"
+    )
+    assert elapsed >= LONG_TIMEOUT * 0.9, (
+        f"expected handle_request to wait about {LONG_TIMEOUT:g} s; it returned after"
+        f" {elapsed:.2f} s"
+    )

@@ -38,3 +38,38 @@ def test_all_lists_documented_classes(target: TargetLike) -> None:
     ]
     missing = [name for name in provided if name not in exported]
     assert not missing, f"{module.__name__}.__all__ leaves out {', '.join(missing)}"
+
+
+def _platform_classes() -> list[str]:
+    """The classes creation.module.platform_classes requires on this machine."""
+    import os
+    import socket
+    import sys
+
+    unix, fork = hasattr(socket, "AF_UNIX"), hasattr(os, "fork")
+    wanted: list[str] = []
+    if unix:
+        wanted += ["UnixStreamServer", "UnixDatagramServer"]
+        wanted += ["ThreadingUnixStreamServer", "ThreadingUnixDatagramServer"]
+    if fork:
+        wanted += ["ForkingMixIn", "ForkingTCPServer", "ForkingUDPServer"]
+    if unix and fork and sys.version_info >= (3, 12):  # versionadded 3.12
+        wanted += ["ForkingUnixStreamServer", "ForkingUnixDatagramServer"]
+    return wanted
+
+
+@pytest.mark.clause("creation.module.platform_classes")
+def test_module_provides_the_platforms_classes(target: TargetLike) -> None:
+    """Where AF_UNIX and os.fork exist, the module provides the Unix and forking classes.
+
+    Which classes depends on the running Python too: the forking Unix servers came in 3.12.
+    """
+    module = implementation_module(target)
+    missing = [
+        name for name in _platform_classes() if not isinstance(getattr(module, name, None), type)
+    ]
+    assert not missing, (
+        f"expected {module.__name__} to provide {', '.join(missing)} on this platform"
+        " (it has socket.AF_UNIX / os.fork); a module that leaves them out is verified on"
+        " fewer classes"
+    )

@@ -90,3 +90,17 @@ def test_serve_forever_wakes_every_poll_interval(target: TargetLike, harness: Ha
         f"expected an idle serve_forever(poll_interval={poll_interval:g}) to call "
         f"service_actions at least 3 times within {harness.timeout:g} s; observed {len(calls)}"
     )
+
+
+@pytest.mark.clause("server.serve_forever.restartable")
+def test_serve_forever_serves_again_after_shutdown(target: TargetLike, harness: Harness) -> None:
+    """A second serve_forever() after shutdown() ended the first one serves requests too."""
+    server = harness.make_server()
+    for loop in range(2):
+        with harness.serving(server):
+            payload = b"loop-%d\n" % loop
+            reply = harness.reply(harness.send(server, payload))
+            assert reply.startswith(b"reply:" + payload), (
+                f"expected serve_forever() call {loop + 1} to answer a request; got {reply!r}"
+                + (" (did the first shutdown() stop the second loop?)" if loop else "")
+            )

@@ -89,8 +89,28 @@ def _summary(run: dict[str, object], mutants: list[dict[str, object]]) -> str:
         )),
         ("Time per mutant (both suites, mean)", f"{per_mutant:.1f} s"),
         ("Wall time of the run", f"{jsondata.number(run.get('wall_seconds')):.0f} s"),
+        ("Mutants judged at once", str(int(jsondata.number(run.get("workers"))) or 1)),
+        ("Machine load (1/5/15 min) before, after", _loads(run)),
+        ("Judged again after the run (mutation.rejudge)", _rejudged(run)),
     ]  # fmt: skip
     return list_table(("", "Python " + jsondata.text(run.get("python"))), rows, widths=(40, 60))
+
+
+def _loads(run: dict[str, object]) -> str:
+    """The load averages recorded before and after judging ("-" for older records)."""
+    parts = [
+        " ".join(f"{jsondata.number(v):.2f}" for v in jsondata.items(run.get(key))) or "-"
+        for key in ("load_before", "load_after")
+    ]
+    return ", ".join(parts)
+
+
+def _rejudged(run: dict[str, object]) -> str:
+    notes = [jsondata.record(item) for item in jsondata.items(run.get("rejudged"))]
+    if not notes:
+        return "none"
+    ids = sorted({jsondata.text(note.get("id")) for note in notes})
+    return f"{len(ids)} mutants: " + ", ".join(literal(i) for i in ids)
 
 
 def _grouped(mutants: list[dict[str, object]], key: Callable[[dict[str, object]], str]) -> str:
