@@ -271,7 +271,7 @@ def test_child_exits_with_status_one_after_an_error(target: TargetLike, harness:
     try:
         _, status = os.waitpid(pids[0], 0)
     except ChildProcessError:
-        pytest.skip("not applicable: the server reaped its child before the check could")
+        pytest.skip("could not observe the child: the server reaped it before the check could")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
     # The child's events travel to this process on their own: wait for the one expected.
     handled = len(recorder.wait_count("handle_error", 1, harness.timeout))
