@@ -41,7 +41,7 @@ from ._construction import (
     KNOB_CLAUSES,
     construction_problem,
 )
-from ._hangs import HANG_STEPS, HangStep, KnownHangs, StepHang
+from ._hangs import HANG_STEPS, HangStep, KnownHangs, StepHang, interrupted_step
 from ._harness import Harness, hands_off_requests, process_request_mixin, warm_up
 from ._output import Captured, OutputCapture
 from ._probes import (
@@ -95,6 +95,7 @@ __all__ = [
     "describe_fd",
     "descriptor_targets",
     "hands_off_requests",
+    "interrupted_step",
     "ipv6_available",
     "is_listening",
     "listen_backlog",

@@ -17,11 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Optional
 
 from ..preconditions import Blocked
 
-__all__ = ["CLOSE_STEP", "HANG_STEPS", "STOP_STEP", "HangStep", "KnownHangs", "StepHang"]
+__all__ = [
+    "CLOSE_STEP",
+    "HANG_STEPS",
+    "STOP_STEP",
+    "HangStep",
+    "KnownHangs",
+    "StepHang",
+    "interrupted_step",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,23 @@ HANG_STEPS: Mapping[str, HangStep] = {
     STOP_STEP: HangStep("shutdown() stopping serve_forever()", "server.shutdown.stops_serve_forever"),
     CLOSE_STEP: HangStep("server_close()", "server.server_close.returns"),
 }
+
+
+def interrupted_step(traceback: Optional[TracebackType]) -> Optional[str]:
+    """The step a check's time limit interrupted, read from where it was waiting, or None.
+
+    A check may call ``server_close()`` itself (directly or by leaving a ``with server:``
+    block).  Interrupted inside ``server_close()`` while that waits in ``shutdown()`` (for
+    a loop that never ran: the stdlib's server_close() never calls it), the check hung at
+    the closing step.  Any other place stays a hang of the check itself.
+    """
+    names: list[str] = []
+    while traceback is not None:
+        names.append(traceback.tb_frame.f_code.co_name)
+        traceback = traceback.tb_next
+    if "server_close" in names and "shutdown" in names[names.index("server_close") :]:
+        return CLOSE_STEP
+    return None
 
 
 class StepHang(Blocked):

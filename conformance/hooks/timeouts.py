@@ -27,7 +27,7 @@ from typing import Optional
 
 import pytest
 
-from ..harness import HangError, StepHang
+from ..harness import HANG_STEPS, HangError, StepHang, interrupted_step
 from ..state import (
     CLOSE_HUNG_KEY,
     HUNG_KEY,
@@ -118,6 +118,17 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     try:
         with time_limit(state.timeout, "the check"):
             return (yield)
+    except CheckTimeout as error:
+        # A hang at a step whose clause is known is that clause's verdict, not this check's.
+        step = interrupted_step(error.__traceback__)
+        found = item_target(item)
+        if step is None or found is None:
+            raise
+        name = getattr(item, "originalname", None) or item.name
+        state.known_hangs_of(found).note(step, name)
+        what = HANG_STEPS[step].what
+        reason = f"{what} did not return within {state.timeout:g} s"
+        raise StepHang(step, reason, waited=True) from error
     finally:
         exit_if_forked_child(state)
 
