@@ -49,7 +49,9 @@ STOP_STEP = "stop"
 CLOSE_STEP = "server_close"
 
 HANG_STEPS: Mapping[str, HangStep] = {
-    STOP_STEP: HangStep("shutdown() stopping serve_forever()", "server.shutdown.stops_serve_forever"),
+    STOP_STEP: HangStep(
+        "shutdown() stopping serve_forever()", "server.shutdown.stops_serve_forever"
+    ),
     CLOSE_STEP: HangStep("server_close()", "server.server_close.returns"),
 }
 

@@ -179,10 +179,9 @@ class Harness(Clients):
             class_attrs["handle_error"] = quiet_handle_error(recorder)
         class_attrs.update(attrs or {})
         known = self.known_hangs.known(CLOSE_STEP)
-        if known is not None:
-            class_attrs["server_close"] = self._bounded_close(
-                class_attrs.get("server_close", server_base.server_close), known
-            )
+        close = class_attrs.get("server_close") or getattr(server_base, "server_close", None)
+        if known is not None and close is not None:
+            class_attrs["server_close"] = self._bounded_close(close, known)
         server_class = make_recording_class(
             server_base, attrs=class_attrs, record=record, recorder=recorder
         )

@@ -106,7 +106,11 @@ def test_hangs_of_one_step_with_no_known_clause_still_stop_the_target() -> None:
     """The last resort stays: hangs of one step the harness has no clause for (a check's
     own wait), interleaved with passing checks, stop the target at the limit, naming them."""
     state = SuiteState(
-        edition="current", version=(3, 11), timeout=1.0, target_texts=[], clause_globs=[],
+        edition="current",
+        version=(3, 11),
+        timeout=1.0,
+        target_texts=[],
+        clause_globs=[],
         xfails=[],
     )
     target = resolve_target("socketserver:TCPServer")
