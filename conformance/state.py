@@ -59,10 +59,10 @@ LEAK_GRACE = 1.0
 #: Consecutive hung checks after which a target's remaining checks are not run.
 HANG_LIMIT = 3
 #: Hung checks of one step (the same hang message, in any order) after which they are not
-#: run either: hangs interleaved with passing checks (an idle server's ``server_close()``
-#: that never returns, met by every check that closes one) would otherwise cost a full time
-#: limit each, until the target's deadline.  Five leaves room for one hanging clause with
-#: a few checks: the rest of the target is still checked.
+#: run either: hangs interleaved with passing checks would otherwise cost a full time limit
+#: each, until the target's deadline.  The harness's own steps (stopping, closing a server)
+#: hang once at most and are then known (``KnownHangs``): this is for the other places.
+#: Five leaves room for one hanging clause with a few checks.
 SAME_STEP_HANG_LIMIT = 5
 
 #: user_properties keys the plugin attaches to conformance reports (the collector reads them).

@@ -12,6 +12,11 @@ check that hangs among others that finish changes nothing.
 Only checks that run the target's request loop (through the harness) and the warm-up
 count: a check that only builds a server or introspects the class, in between, neither
 ends nor extends a streak.
+
+A hang at one of the harness's own steps (see ``HANG_STEPS`` in the harness) is charged
+to the step's clause instead (:class:`~sockspec.conformance.harness.StepHang`, a blocked
+verdict): counted once, when the step first hung and was waited for in full; after that
+the step is known and costs later checks only a grace, so it never reaches the stop.
 """
 
 from __future__ import annotations
