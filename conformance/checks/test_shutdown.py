@@ -60,7 +60,10 @@ def test_shutdown_waits_for_serve_forever(target: TargetLike, harness: Harness) 
     armed.set()
     if not in_loop.wait(harness.timeout):
         release.set()
-        pytest.fail("expected serve_forever to call service_actions (needed to observe shutdown)")
+        blocked(
+            "server.serve_forever.service_actions",
+            "serve_forever() never called service_actions() (needed to observe shutdown)",
+        )
     loop_busy_at_return: list[bool] = []
 
     def stop() -> None:

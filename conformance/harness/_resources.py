@@ -81,6 +81,8 @@ class HarnessBase:
         self.abandoned: list[str] = []
         #: id() of servers whose server_close() did not return (not called again).
         self._close_hung: set[int] = set()
+        #: id() of servers the harness ran serve_forever() on.
+        self._looped: set[int] = set()
 
     @property
     def grace(self) -> float:
