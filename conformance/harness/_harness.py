@@ -210,7 +210,11 @@ class Harness(Clients):
                 mark_unresponsive(closing.thread)
                 harness._close_hung.add(id(server))
                 harness.abandoned.append(known)
-                raise StepHang(CLOSE_STEP, known, waited=False)
+                hang = StepHang(CLOSE_STEP, known, waited=False)
+                # Raised where the check called it, which may be a thread of its own: the
+                # plugin also blocks a check that then fails (see step_hangs).
+                harness.step_hangs.append(hang)
+                raise hang
             if closing.error is not None:
                 raise closing.error
 

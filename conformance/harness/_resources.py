@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ._base import DEFAULT_TIMEOUT, Address, HarnessError, TargetLike
-from ._hangs import KnownHangs
+from ._hangs import KnownHangs, StepHang
 from ._output import OutputCapture
 from ._recorder import Recorder
 from ._spies import ReplyHandler
@@ -81,6 +81,9 @@ class HarnessBase:
         self.abandoned: list[str] = []
         #: id() of servers whose server_close() did not return (not called again).
         self._close_hung: set[int] = set()
+        #: Steps known to hang that a check reached and was given up on (its verdict is
+        #: then blocked by the step's clause, whatever it asserted after).
+        self.step_hangs: list[StepHang] = []
         #: id() of servers the harness ran serve_forever() on.
         self._looped: set[int] = set()
 
