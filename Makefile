@@ -6,7 +6,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # Strict editable mode: a tree of links that mypy, pyright and pytest all follow
 # (the default editable mode uses an import hook that type checkers cannot see).
 EDITABLE := --config-settings editable_mode=strict
-LINT_PATHS := spec impl conformance tests bench mutation noxfile.py
+# The docs' Python too: the Sphinx configuration, its extension and the link checker.
+LINT_PATHS := spec impl conformance tests bench mutation noxfile.py \
+	docs/conf.py docs/_ext docs/check_links.py
 
 .PHONY: help venv install install-dev conformance test lint typecheck pytest matrix bench docs clean soak ecosystem mutation
 

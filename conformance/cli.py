@@ -1,14 +1,16 @@
 """The ``sockspec-conformance`` command line (also ``python -m sockspec.conformance``).
 
 ``sockspec-conformance [TARGET ...]`` verifies each TARGET (``module``,
-``module:QualName`` or ``module:QualName[traits]``; default the stdlib
-``socketserver`` module) clause by clause.  Each class runs in its own pytest
-process with a deadline, so a crashing or hanging target is reported rather
-than fatal.  Exit status: 0 when no applicable clause failed, 1 when one did
-(or a target's run ended early, or a target could not be constructed), 2 for
-usage errors, 128 + N when signal N (SIGTERM, SIGINT) stopped the run, whose
-report then covers the targets that finished.  Untested, skipped, blocked and
-xfailed clauses do not fail the run but are always listed.
+``module:QualName``, ``module:QualName[traits]`` or ``module:factory``, an
+adapter; default the stdlib ``socketserver`` module) clause by clause.  Each
+class runs in its own pytest process with a deadline, so a crashing or hanging
+target is reported rather than fatal.  Exit status: 0 when no applicable clause
+failed, 1 when one did (or a target's run ended early, or a target could not be
+constructed, or the run is UNVERIFIED: a check blocked by a clause that did not
+fail), 2 for usage errors, 128 + N when signal N (SIGTERM, SIGINT) stopped the
+run, whose report then covers the targets that finished.  Untested, skipped and
+xfailed clauses do not fail the run but are always listed; blocked ones do not
+either when the clause they rest on fails.
 """
 
 from __future__ import annotations
@@ -53,19 +55,38 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see --help)\n")
 
 
+#: The xfail files installed with the package (``stdlib``: the standard library's deviations).
+_XFAILS_DIR = Path(__file__).resolve().parent / "xfails"
+
+
+def _shipped_xfails() -> list[str]:
+    return sorted(path.stem for path in _XFAILS_DIR.glob("*.xfail"))
+
+
+def _xfail_path(raw: str) -> str:
+    """``raw`` as given, or a shipped file's path when ``raw`` is its bare name."""
+    shipped = _XFAILS_DIR / f"{raw}.xfail"
+    if not os.path.exists(raw) and os.sep not in raw and shipped.is_file():
+        return str(shipped)
+    return raw
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Verify socketserver implementations against the sockspec clause catalogue.",
         epilog="Exit status: 0 every applicable clause passed (or is xfailed/skipped/untested), "
-        "1 a clause failed or a target could not be verified, 2 usage error, 128+N stopped "
+        "1 a clause failed, a target could not be verified or a blocked check is unverified "
+        "(UNVERIFIED), 2 usage error, 128+N stopped "
         "by signal N (the report covers the targets that finished).",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         metavar="TARGET",
-        help=f"module, module:QualName or module:QualName[trait,...] (default: {DEFAULT_TARGET})",
+        help="module, module:QualName, module:QualName[trait,...] or module:factory (an adapter: "
+        "factory(server_address, RequestHandlerClass, bind_and_activate=True) returning the "
+        f"server; see docs/run-suite.rst#adapters) (default: {DEFAULT_TARGET})",
     )
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON")
     parser.add_argument("--junit-xml", metavar="FILE", help="write the report as JUnit XML")
@@ -103,7 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--xfail-file",
         metavar="FILE",
-        help="known deviations, lines of '<target-glob> <clause-glob> <reason>'",
+        help="known deviations, lines of '<target-glob> <clause-glob> <reason>'; or the name "
+        f"of one shipped with the suite ({', '.join(_shipped_xfails()) or 'none'}, "
+        "installed as sockspec/conformance/xfails/NAME.xfail)",
     )
     parser.add_argument(
         "-j",
@@ -188,14 +211,14 @@ def _list_clauses(catalogue: Catalogue, clauses: Sequence[Clause], edition: str)
         print(f"      {clause.text}")
 
 
-def _resolve(texts: Sequence[str]) -> list[Target]:
+def _resolve(texts: Sequence[str], adapter_timeout: float) -> list[Target]:
     # Like `python -m`, make modules in the current directory importable as targets.
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     targets: list[Target] = []
     seen: set[str] = set()
     for text in texts:
-        for target in resolve_targets(text):
+        for target in resolve_targets(text, adapter_timeout=adapter_timeout):
             if target.spec not in seen:
                 seen.add(target.spec)
                 targets.append(target)
@@ -219,13 +242,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     xfails: list[XfailEntry] = []
     if args.xfail_file:
+        args.xfail_file = _xfail_path(args.xfail_file)
         try:
             xfails = parse_xfail_file(args.xfail_file)
         except XfailFileError as error:
             raise UsageError(str(error)) from error
     texts: list[str] = args.targets or [DEFAULT_TARGET]
     try:
-        targets = _resolve(texts)
+        targets = _resolve(texts, args.timeout)
         skipped = [line for text in texts for line in skipped_classes(text)]
     except TargetError as error:
         raise UsageError(str(error)) from error
@@ -263,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
         _emit(args, report, catalogue, verbosity)
         if interruption.reason:
             return interruption.exit_status
-    return EXIT_FAILED if verdict_word(report) == "FAILED" else EXIT_OK
+    return EXIT_FAILED if verdict_word(report) in ("FAILED", "UNVERIFIED") else EXIT_OK
 
 
 def _emit(

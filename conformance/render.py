@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,14 @@ from typing import IO
 
 from .records import ClauseRow, Outcome, ReportDocument, Tally, TargetReport
 
-__all__ = ["LABELS", "junit_xml", "text_report", "use_colour", "verdict_word"]
+__all__ = [
+    "LABELS",
+    "junit_xml",
+    "text_report",
+    "unverified_blocks",
+    "use_colour",
+    "verdict_word",
+]
 
 #: How each clause outcome is shown, fixed width so the columns line up without colour.
 LABELS: dict[Outcome, str] = {
@@ -98,11 +106,19 @@ def _clause_line(out: _Writer, row: ClauseRow) -> None:
     out.line(f"    {label} {ident}  {text}  {timing}".rstrip())
     message = row["message"]
     if message and outcome not in ("passed", "untested"):
-        for piece in message.splitlines()[:8]:
+        for piece in _without_pytest_hints(message)[:8]:
             out.line(f"             {piece}")
     if row["reproducer"]:
         out.line("             reproduce:")
         out.line(textwrap.indent(row["reproducer"], " " * 15))
+
+
+#: pytest's advice inside an assertion message; this command's -v means something else.
+_PYTEST_HINT = re.compile(r"^\s*(Use -v+ to get (more|the full) diff|Full diff:)")
+
+
+def _without_pytest_hints(message: str) -> list[str]:
+    return [piece for piece in message.splitlines() if not _PYTEST_HINT.match(piece)]
 
 
 def _listed(out: _Writer, heading: str, ids: Sequence[str]) -> None:
@@ -164,12 +180,32 @@ def _target_block(
 
 
 def verdict_word(doc: ReportDocument) -> str:
-    """The report's last word: INTERRUPTED, FAILED (a failure or an unusable target) or PASSED."""
+    """The report's last word: INTERRUPTED, FAILED, UNVERIFIED or PASSED.
+
+    FAILED: a failure or an unusable target.  UNVERIFIED (also exit status 1): nothing
+    failed, but a check was blocked by a clause that did not fail or xfail in this run
+    (say ``--clause`` selected only the dependent clauses): blocked means unverified,
+    and the clause it rests on was not seen to carry the failure.
+    """
     if doc["interrupted"]:
         return "INTERRUPTED"
     summary = doc["summary"]
     broken = any(target["status"] in ("problem", "ended-early") for target in doc["targets"])
-    return "FAILED" if summary["failed"] or summary["error"] or broken else "PASSED"
+    if summary["failed"] or summary["error"] or broken:
+        return "FAILED"
+    return "UNVERIFIED" if unverified_blocks(doc) else "PASSED"
+
+
+def unverified_blocks(doc: ReportDocument) -> list[tuple[str, str, str]]:
+    """(target, clause, blocked_by) for each block whose clause did not carry a failure."""
+    found: list[tuple[str, str, str]] = []
+    for target in doc["targets"]:
+        outcomes = {row["id"]: row["outcome"] for row in target["clauses"]}
+        for row in target["clauses"]:
+            carried = outcomes.get(row["blocked_by"]) in ("failed", "error", "xfailed")
+            if row["outcome"] == "blocked" and not carried:
+                found.append((target["target"], row["id"], row["blocked_by"]))
+    return found
 
 
 def _section_table(out: _Writer, doc: ReportDocument) -> None:
@@ -213,6 +249,8 @@ def text_report(
     unusable = f", {problems} target(s) could not be verified" if problems else ""
     why = f" ({doc['interrupted']})" if doc["interrupted"] else ""
     out.line()
+    for spec, clause, by in unverified_blocks(doc)[:5]:
+        out.line(f"  unverified: {spec} {clause} is blocked by {by}, which did not fail here")
     out.line(
         out.paint(f"{word}{why}: ", "passed" if word == "PASSED" else "failed")
         + f"{summary['targets']} target(s){unusable}, {_summary_line(summary)}"
@@ -254,7 +292,9 @@ def _clause_case(suite: ET.Element, target: TargetReport, row: ClauseRow) -> str
         ET.SubElement(case, "error", message=message).text = detail
         return "errors"
     if outcome in ("skipped", "xfailed", "untested", "blocked", "not-run"):
-        ET.SubElement(case, "skipped", message=f"{outcome}: {message}")
+        # A blocked row's message already reads "blocked by <clause>: ...": say it once.
+        said = message.startswith(f"{outcome} ") or message.startswith(f"{outcome}:")
+        ET.SubElement(case, "skipped", message=message if said else f"{outcome}: {message}")
         return "skipped"
     if outcome == "xpassed":
         ET.SubElement(case, "system-out").text = f"xpassed: {message}"

@@ -6,7 +6,8 @@ submodules), ``module:QualName`` (one class) or ``module:factory`` (an
 *adapter*: a function ``factory(server_address, RequestHandlerClass,
 bind_and_activate=True)`` returning a server, for a server whose constructor
 takes other arguments; the class under test is the type of the server it
-returns, found from its return annotation or by calling it once).  Its
+returns, learnt by calling it once with a loopback address, under a deadline;
+a callable of another shape is never called).  Its
 *traits* (the catalogue's vocabulary: ``server``, ``stream``, ``datagram``,
 ``inet``, ``inet6``, ``unix``, ``threading``, ``forking``, ``handler``,
 ``stream-handler``, ``datagram-handler``, and ``own-setup``, ``own-handle``,
@@ -30,7 +31,6 @@ so are not targets.  Expanding a module skips them (see
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import inspect
 import re
@@ -38,10 +38,11 @@ import socket
 import socketserver
 import sys
 import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
+
+from .adapters import ADAPTER_DOCS, ADAPTER_TIMEOUT, AdapterError, learn_server_class
 
 __all__ = [
     "Target",
@@ -313,12 +314,15 @@ def resolve_target(text: str) -> Target:
     return targets[0]
 
 
-def resolve_targets(text: str) -> list[Target]:
+def resolve_targets(text: str, *, adapter_timeout: float = ADAPTER_TIMEOUT) -> list[Target]:
     """The targets a command-line TARGET names; ``TargetError`` explains a bad one in one line."""
     spec = text.strip()
     match = _SPEC.match(spec)
     if match is None:
-        raise TargetError(f"{text!r} is not a target: expected module, module:QualName or [traits]")
+        raise TargetError(
+            f"{text!r} is not a target: expected module, module:QualName, "
+            "module:QualName[trait,...] or module:factory (an adapter)"
+        )
     module_name = match.group("module")
     qualname = match.group("qualname")
     raw_traits = match.group("traits")
@@ -335,7 +339,10 @@ def resolve_targets(text: str) -> list[Target]:
                 traits |= _module_traits(found_spec, cls)
                 targets.append(Target(found_spec, cls, kind, traits))
         if not targets:
-            raise TargetError(f"module {module_name!r} exports no server or request handler class")
+            raise TargetError(
+                f"module {module_name!r} exports no server or request handler class; "
+                f"name an adapter as module:factory (see {ADAPTER_DOCS})"
+            )
         return targets
     obj = _lookup(module, module_name, qualname)
     name = f"{module_name}:{qualname}"
@@ -344,7 +351,7 @@ def resolve_targets(text: str) -> list[Target]:
         if not callable(obj):
             raise TargetError(f"{name} is not a class (it is {type(obj).__name__})")
         factory = obj
-        obj = _adapter_class(name, factory)
+        obj = _adapter_class(name, factory, adapter_timeout)
     if raw_traits is not None:
         kind, traits = _explicit_traits(name, raw_traits)
         listed = f"{name}[{','.join(sorted(traits))}]"
@@ -379,26 +386,8 @@ def _module_traits(spec: str, cls: type) -> frozenset[str]:
     return frozenset({"implementation"} if implementation_module(spec, cls) else ())
 
 
-def _adapter_class(name: str, factory: Callable[..., Any]) -> type:
-    """The class of the servers an adapter builds: its return annotation, else one call's."""
+def _adapter_class(name: str, factory: Callable[..., Any], timeout: float) -> type:
     try:
-        hints = typing.get_type_hints(factory)
-    except Exception:
-        hints = {}
-    returned = hints.get("return")
-    if inspect.isclass(returned):
-        return returned
-    try:
-        # Unbound and unactivated where the adapter honours bind_and_activate.
-        server = factory(("127.0.0.1", 0), socketserver.BaseRequestHandler, False)
-    except Exception as error:  # any failure of the user's adapter is a usage error
-        raise TargetError(
-            f"{name}: calling the adapter to learn its server class failed: "
-            f"{type(error).__name__}: {error}"
-        ) from error
-    built: object = server
-    close = getattr(built, "server_close", None)
-    if callable(close):
-        with contextlib.suppress(Exception):
-            close()
-    return type(built)
+        return learn_server_class(name, factory, timeout)
+    except AdapterError as error:
+        raise TargetError(str(error)) from error

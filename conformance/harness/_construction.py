@@ -34,6 +34,7 @@ __all__ = [
     "BIND_AND_ACTIVATE_CLAUSE",
     "HANDLER_HINT",
     "KNOB_CLAUSES",
+    "KNOB_VALUE_CLAUSES",
     "construct",
     "construction_problem",
 ]
@@ -52,20 +53,33 @@ HANDLER_HINT = (
 )
 #: The clause promising the constructor's ``bind_and_activate`` parameter.
 BIND_AND_ACTIVATE_CLAUSE = "creation.bind_and_activate.parameter"
-#: Class variables checks set on their subclass -> the clause promising that setting it
-#: has its effect (the fallback, for any other, is the clause on the mix-ins' tuning
-#: knobs).  Each is a clause about the server class itself, so it applies to the target
-#: and carries the failure: creation.mixin.attributes_tune and the defaults are about a
-#: socketserver implementation module and are skipped for, say, dnslib.server's servers,
-#: and a .declared clause passes when the class variable exists (the ecosystem run).
+#: Class variables checks set on their subclass -> the clause charged when ``__init__``
+#: forces another value on the instance.  The rule (issue 11): the clause a blocked check
+#: rests on carries the failure, so each is a clause (a) that applies wherever the checks
+#: setting the knob apply and (b) whose own check sets the knob to a value the instance
+#: then overrides, so that check is blocked on its own clause, which fails it.  The
+#: .declared clauses pass whenever the class variable exists and the defaults clauses are
+#: about a socketserver module (skipped for dnslib.server), so neither can carry it.
+#: daemon_threads and the reuse options are checked with both values, so one of their
+#: checks is always overridden.
 KNOB_CLAUSES: Mapping[str, str] = {
     "daemon_threads": "threading.daemon_threads.honoured",
-    "block_on_close": "creation.mixin.attributes_tune",
     "max_children": "forking.max_children.honoured",
     "allow_reuse_address": "server.allow_reuse_address.sockopt",
     "allow_reuse_port": "server.allow_reuse_port.sockopt",
     "request_queue_size": "server.request_queue_size.listen_backlog",
-    "timeout": "server.timeout.declared",
+    # Its check sets None: any number forced on the instance overrides it.
+    "timeout": "server.handle_request.timeout_none_waits",
+}
+#: Knobs whose clause depends on the value forced: (knob, forced value) -> clause whose
+#: check sets another value (the Python 3.13 socketserver docs: class variables that a
+#: subclass overrides).  block_on_close is charged to the mix-in the server has.
+KNOB_VALUE_CLAUSES: Mapping[tuple[str, object], str] = {
+    ("timeout", None): "server.handle_request.timeout",
+    ("block_on_close", True): "threading.block_on_close.false_returns",
+    ("block_on_close", False): "threading.block_on_close.joins",
+    ("forking:block_on_close", True): "forking.block_on_close.false_returns",
+    ("forking:block_on_close", False): "forking.block_on_close.waits",
 }
 KNOB_FALLBACK_CLAUSE = "creation.mixin.attributes_tune"
 
@@ -203,12 +217,41 @@ def _probe_handler(handler_class: type, datagram: bool) -> Optional[str]:
     return None
 
 
-def _accepts(parameters: Optional[list[inspect.Parameter]], name: str) -> bool:
+def _init_names(server_class: type) -> set[str]:
+    """Every parameter name an ``__init__`` in the MRO of ``server_class`` declares."""
+    names: set[str] = set()
+    for klass in server_class.__mro__:
+        init = klass.__dict__.get("__init__")
+        found = _parameters(init) if init is not None else None
+        names.update(p.name for p in found or () if p.kind is not inspect.Parameter.VAR_KEYWORD)
+    return names
+
+
+def _accepts(server_class: type, parameters: Optional[list[inspect.Parameter]], name: str) -> bool:
+    """Whether calling ``server_class`` with keyword ``name`` reaches a constructor naming it.
+
+    A ``**kwargs`` constructor only passes the keyword on: it accepts ``name`` when an
+    ``__init__`` further up the MRO declares it (a pass-through subclass of TCPServer
+    does not take xmlrpc's ``logRequests``).
+    """
     if parameters is None:
         return False
-    return any(p.name == name for p in parameters) or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
-    )
+    if any(p.name == name for p in parameters):
+        return True
+    forwards = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    return forwards and name in _init_names(server_class)
+
+
+def _call(server_class: type, address: Address, handler: type, kwargs: dict[str, object]) -> Any:
+    try:
+        return server_class(address, handler, **kwargs)
+    except TypeError as error:
+        # A constructor that only looked as if it took logRequests (a **kwargs that drops
+        # or renames it): the keyword is the suite's wish, not the target's fault.
+        if "logRequests" not in kwargs or "logRequests" not in str(error):
+            raise
+    quiet = {key: value for key, value in kwargs.items() if key != "logRequests"}
+    return server_class(address, handler, **quiet)
 
 
 @contextlib.contextmanager
@@ -249,16 +292,16 @@ def construct(
             return _through_adapter(target, server_class, address, handler, bind_and_activate)
         parameters = _parameters(server_class)
         kwargs: dict[str, object] = {}
-        if _accepts(parameters, "bind_and_activate"):
+        if _accepts(server_class, parameters, "bind_and_activate"):
             kwargs["bind_and_activate"] = bind_and_activate
         elif not bind_and_activate:
             blocked(
                 BIND_AND_ACTIVATE_CLAUSE,
                 f"{_base_name(server_class)}() takes no bind_and_activate parameter",
             )
-        if _accepts(parameters, "logRequests"):
+        if _accepts(server_class, parameters, "logRequests"):
             kwargs["logRequests"] = False  # xmlrpc servers: keep the checks quiet
-        return server_class(address, handler, **kwargs)
+        return _call(server_class, address, handler, kwargs)
 
 
 def _base_name(server_class: type) -> str:
@@ -272,14 +315,89 @@ def _through_adapter(
 ) -> Any:
     factory = target.factory
     assert factory is not None
-    with _instances_of(target.obj, server_class):
+    if not activate and not _accepts(target.obj, _parameters(target.obj), "bind_and_activate"):
+        # As without an adapter: the class itself cannot defer, whatever the adapter does.
+        blocked(
+            BIND_AND_ACTIVATE_CLAUSE,
+            f"{target.obj.__qualname__}() takes no bind_and_activate parameter",
+        )
+    received: list[object] = []
+    with _instances_of(target.obj, server_class), _activation_spy(server_class, received):
         server = factory(address, handler, activate)
     if not isinstance(server, server_class):
+        _close(server)  # the suite rejects it: its socket is the harness's to release
+        same_name = type(server).__qualname__ == target.obj.__qualname__
         raise HarnessError(
             f"the adapter {target.spec} returned {type(server).__qualname__}, "
             f"not an instance of {target.obj.__qualname__} built by its constructor"
+            + (" (another class of that name: one made per call?)" if same_name else "")
+        )
+    if not activate and received and received[0] is not False:
+        # The class takes bind_and_activate but the adapter did not pass False on: what
+        # the checks would observe is the adapter's doing, not the class's.
+        _close(server)
+        raise HarnessError(
+            f"through adapter {target.spec}: the adapter was given bind_and_activate=False "
+            f"but called {target.obj.__qualname__}() with bind_and_activate="
+            f"{received[0]!r}; pass the third argument on"
         )
     return server
+
+
+@contextlib.contextmanager
+def _activation_spy(server_class: type, received: list[object]) -> Generator[None, None, None]:
+    """Record the ``bind_and_activate`` the server's ``__init__`` receives (first call).
+
+    Nothing is recorded when that ``__init__`` has no parameter of that name: then
+    whether it defers is the class's own business.
+    """
+    own = server_class.__dict__.get("__init__")
+    original: Callable[..., None] = getattr(server_class, "__init__")  # noqa: B009
+    try:
+        signature: Optional[inspect.Signature] = inspect.signature(original)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is None or "bind_and_activate" not in signature.parameters:
+        yield
+        return
+
+    def spy(self: object, *args: object, **kwargs: object) -> None:
+        if not received:
+            with contextlib.suppress(TypeError):
+                bound = signature.bind(self, *args, **kwargs)
+                bound.apply_defaults()
+                received.append(bound.arguments["bind_and_activate"])
+        original(self, *args, **kwargs)
+
+    server_class.__init__ = spy  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        if own is not None:
+            server_class.__init__ = own  # type: ignore[misc]
+        else:
+            del server_class.__init__  # type: ignore[misc]
+
+
+def _close(server: object) -> None:
+    close = getattr(server, "server_close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
+
+
+def _knob_clause(server: object, name: str, forced: object) -> Optional[str]:
+    """The clause charged for ``__init__`` forcing ``name=forced``; None if the knob is moot."""
+    if name == "block_on_close":
+        if hasattr(server, "daemon_threads") or hasattr(server, "process_request_thread"):
+            return KNOB_VALUE_CLAUSES[(name, bool(forced))]
+        if hasattr(server, "active_children") or hasattr(server, "max_children"):
+            return KNOB_VALUE_CLAUSES[("forking:" + name, bool(forced))]
+        return None  # a server without a mix-in never reads it
+    with contextlib.suppress(TypeError):  # an unhashable forced value
+        if (name, forced) in KNOB_VALUE_CLAUSES:
+            return KNOB_VALUE_CLAUSES[(name, forced)]
+    return KNOB_CLAUSES.get(name, KNOB_FALLBACK_CLAUSE)
 
 
 def check_knobs(server: object, attrs: Mapping[str, object]) -> None:
@@ -288,8 +406,11 @@ def check_knobs(server: object, attrs: Mapping[str, object]) -> None:
     for name, wanted in attrs.items():
         if callable(wanted) or name not in own or own[name] == wanted:
             continue
+        clause = _knob_clause(server, name, own[name])
+        if clause is None:
+            continue
         blocked(
-            KNOB_CLAUSES.get(name, KNOB_FALLBACK_CLAUSE),
+            clause,
             f"__init__ sets {name}={own[name]!r} on the instance, so the check's subclass "
             f"cannot set it to {wanted!r}",
         )

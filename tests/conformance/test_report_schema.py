@@ -11,6 +11,7 @@ from typing import cast
 
 import pytest
 from sockspec.conformance import records
+from sockspec.spec.catalogue import EDITIONS, TRAITS
 
 from .helpers import SharedRun
 
@@ -196,3 +197,19 @@ def test_schema_outcomes_are_the_outcome_literal() -> None:
     outcome = cast("Schema", cast("Schema", _schema()["$defs"])["outcome"])
     assert outcome["enum"] == list(records.OUTCOMES)
     assert cast("Schema", _schema()["properties"])["format"] == {"const": records.REPORT_FORMAT}
+
+
+def test_schema_editions_are_the_catalogues() -> None:
+    """The schema's edition enum is exactly the catalogue's EDITIONS."""
+    assert cast("Schema", _schema()["properties"])["edition"] == {"enum": list(EDITIONS)}
+
+
+def test_reported_traits_are_the_catalogues(stdlib_run: SharedRun) -> None:
+    """Traits are the catalogue's alone: the schema names no list of them, reports use TRAITS."""
+    target = cast("Schema", cast("Schema", _schema()["$defs"])["target"])
+    traits = cast("Schema", cast("Schema", target["properties"])["traits"])
+    assert "enum" not in cast("Schema", traits["items"]), "a second list of traits"
+    entries = cast("list[dict[str, list[str]]]", stdlib_run.doc["targets"])
+    reported = {trait for entry in entries for trait in entry["traits"]}
+    assert reported, "the stdlib run reported no traits"
+    assert reported <= TRAITS, f"traits outside the catalogue: {sorted(reported - TRAITS)}"

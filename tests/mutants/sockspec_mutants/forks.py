@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import socketserver
-from typing import Any
+from typing import Any, Optional
 
 if hasattr(os, "fork"):
 
@@ -113,3 +113,27 @@ if hasattr(os, "fork"):
 
         def server_close(self) -> None:
             socketserver.TCPServer.server_close(self)
+
+    class KeepsListeningWhileChildrenRun(socketserver.ForkingTCPServer):
+        """server_close keeps a copy of the listening socket while children still run.
+
+        The copy is meant to go when the children are collected, but with block_on_close
+        false nothing collects them after server_close, so the server keeps accepting
+        connections after its last child has exited.  Without a running child, or with
+        block_on_close true, it closes like ForkingTCPServer.
+        """
+
+        _kept_listening: Optional[socket.socket] = None
+
+        def server_close(self) -> None:
+            # A later call (the harness closes every server again) collects the exited
+            # children and so releases the copy: the mutant leaks nothing past its owner.
+            if self.active_children and self._kept_listening is None and self.fileno() >= 0:
+                self._kept_listening = self.socket.dup()
+            super().server_close()
+
+        def collect_children(self, *, blocking: bool = False) -> None:
+            super().collect_children(blocking=blocking)
+            if not self.active_children and self._kept_listening is not None:
+                self._kept_listening.close()
+                self._kept_listening = None

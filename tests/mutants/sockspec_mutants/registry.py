@@ -140,6 +140,7 @@ MUTANTS: dict[str, str] = {
     f"{_FORKS}:CloseDoesNotWaitForChildren": "forking.block_on_close.waits",
     f"{_FORKS}:CloseAlwaysWaitsForChildren": "forking.block_on_close.false_returns",
     f"{_FORKS}:CloseLeavesChildren": "resources.forking.no_children_after_close",
+    f"{_FORKS}:KeepsListeningWhileChildrenRun": "server.server_close.refuses_once_children_exit",
     # resources
     f"{_RESOURCES}:CloseLeavesDuplicate": "resources.server_close.no_listening_fd",
     f"{_RESOURCES}:ShutsDownButNeverCloses": "resources.request.closed_after_finish",
