@@ -35,6 +35,7 @@ from .records import (
     XfailRow,
 )
 from .state import (
+    PROP_ABANDONED,
     PROP_BLOCKED_BY,
     PROP_BLOCKED_REASON,
     PROP_CLAUSE,
@@ -160,6 +161,7 @@ class ResultCollector:
             "blocked_by": _text(props, PROP_BLOCKED_BY),
             "blocked_reason": _text(props, PROP_BLOCKED_REASON),
             "not_run": _text(props, PROP_NOT_RUN),
+            "abandoned": _text(props, PROP_ABANDONED),
         }
         self._write(record)
 

@@ -140,6 +140,9 @@ class ReportRecord(TypedDict):
     blocked_reason: NotRequired[Optional[str]]
     #: Why the check was not run (``sockspec.not_run``: "target hangs: ...").
     not_run: NotRequired[Optional[str]]
+    #: A server the harness abandoned, stuck in a step known to hang (``sockspec.abandoned``):
+    #: what it still held was not judged as the check's leak.
+    abandoned: NotRequired[Optional[str]]
 
 
 class XfailRow(TypedDict):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import pytest
 
+from .harness import KnownHangs
 from .selection import is_selected
 from .targets import Target, resolve_targets
 from .xfails import XfailEntry
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from sockspec.spec.catalogue import Catalogue, Clause, Edition
 
 __all__ = [
+    "ABANDONED_KEY",
     "CHECKS_PACKAGE",
     "CLOSE_HUNG_KEY",
     "DEFAULT_TARGET",
@@ -57,10 +59,10 @@ LEAK_GRACE = 1.0
 #: Consecutive hung checks after which a target's remaining checks are not run.
 HANG_LIMIT = 3
 #: Hung checks of one step (the same hang message, in any order) after which they are not
-#: run either: hangs interleaved with passing checks (an idle server's ``server_close()``
-#: that never returns, met by every check that closes one) would otherwise cost a full time
-#: limit each, until the target's deadline.  Five leaves room for one hanging clause with
-#: a few checks: the rest of the target is still checked.
+#: run either: hangs interleaved with passing checks would otherwise cost a full time limit
+#: each, until the target's deadline.  The harness's own steps (stopping, closing a server)
+#: hang once at most and are then known (``KnownHangs``): this is for the other places.
+#: Five leaves room for one hanging clause with a few checks.
 SAME_STEP_HANG_LIMIT = 5
 
 #: user_properties keys the plugin attaches to conformance reports (the collector reads them).
@@ -74,6 +76,7 @@ PROP_BLOCKED_BY = "sockspec.blocked_by"
 PROP_BLOCKED_REASON = "sockspec.blocked_reason"
 PROP_NOT_RUN = "sockspec.not_run"
 PROP_SUITE_ERROR = "sockspec.suite_error"
+PROP_ABANDONED = "sockspec.abandoned"
 
 
 class CheckTimeout(Exception):
@@ -110,6 +113,9 @@ class SuiteState:
     #: target spec -> how its mix-in's process_request() hands requests off (probed once
     #: with the warm-up; absent or None: synchronous, as far as the suite can tell).
     handed_off: dict[str, Optional[str]] = field(default_factory=dict[str, Optional[str]])
+    #: target spec -> the harness steps that already hung on it (waited for only a grace
+    #: after that: the check is blocked by the step's clause, or its server abandoned).
+    known_hangs: dict[str, KnownHangs] = field(default_factory=dict[str, KnownHangs])
     #: target specs whose warm-up cycle already ran in this process.
     warmed_up: set[str] = field(default_factory=set[str])
 
@@ -139,6 +145,10 @@ class SuiteState:
     def unmatched_xfails(self) -> list[XfailEntry]:
         """Xfail entries that covered no applicable check in this session."""
         return [entry for entry in self.xfails if entry.line not in self.matched_xfails]
+
+    def known_hangs_of(self, target: Target) -> KnownHangs:
+        """The steps known to hang on ``target`` (shared by every harness of its checks)."""
+        return self.known_hangs.setdefault(target.spec, KnownHangs())
 
     def hangs(self, target: Target) -> Optional[str]:
         """``target hangs: <checks>`` once ``target`` was stopped for hanging, else None."""
@@ -190,6 +200,9 @@ HUNG_KEY = pytest.StashKey[bool]()
 HUNG_STEP_KEY = pytest.StashKey[str]()
 #: Whether only the harness's closing of a server hung (the check itself did not).
 CLOSE_HUNG_KEY = pytest.StashKey[bool]()
+#: Why the check's harness abandoned a server that did not stop or close in time (its
+#: threads and descriptors are then not charged to the check as leaks).
+ABANDONED_KEY = pytest.StashKey[str]()
 
 
 def suite_state(config: pytest.Config) -> SuiteState:

@@ -105,3 +105,14 @@ def test_server_close_refuses_once_children_exit(target: TargetLike, harness: Ha
         "expected connecting to be refused once the child holding the socket had exited; "
         f"it was still accepted or left waiting after {harness.timeout:g} s"
     )
+
+
+@pytest.mark.clause("server.server_close.returns")
+def test_server_close_returns_on_an_idle_server(target: TargetLike, harness: Harness) -> None:
+    """server_close() on a server whose serve_forever() never ran returns."""
+    server = harness.make_server()
+    # The harness's own closing step, so that a hang seen here is known for later checks.
+    problem = harness.close_server(server)
+    assert problem is None, (
+        f"expected server_close() on a server that never served to return; {problem}"
+    )

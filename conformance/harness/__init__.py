@@ -7,9 +7,10 @@ builds servers of the target class on safe addresses (``127.0.0.1`` or ``::1``
 port 0, or a short path in a private temporary directory), runs them, talks to
 them as a client, records which hooks ran, and on exit closes every socket,
 server, thread, child process and directory it caused to exist.  Every wait has
-a deadline; a server that does not stop in time is reported with
-:class:`HangError`, an ``AssertionError`` so that the check fails instead of
-erroring.
+a deadline; what the target should have done in time and did not is reported
+with :class:`HangError`, an ``AssertionError`` so that the check fails instead of
+erroring, except at the harness's own steps (stopping and closing a server): their
+hangs are charged to the clause each step rests on (:data:`HANG_STEPS`).
 
 Hook calls are recorded through a pipe (:class:`Recorder`), so calls made in a
 handler thread or in a forked child process arrive in the check's process too.
@@ -25,6 +26,7 @@ package's, the way ``trio.testing`` presents its private modules):
 * ``_probes``: OS probes (descriptors, children, listening state), also used by the
   resource guard and by our own tests;
 * ``_construction``: the standard constructor, adapters, blocked preconditions;
+* ``_hangs``: the steps that can hang, their clauses, the hangs already seen;
 * ``_resources``, ``_clients``, ``_harness``: the :class:`Harness` itself.
 """
 
@@ -39,6 +41,7 @@ from ._construction import (
     KNOB_CLAUSES,
     construction_problem,
 )
+from ._hangs import HANG_STEPS, HangStep, KnownHangs, StepHang, interrupted_step
 from ._harness import Harness, hands_off_requests, process_request_mixin, warm_up
 from ._output import Captured, OutputCapture
 from ._probes import (
@@ -66,6 +69,7 @@ __all__ = [
     "BIND_AND_ACTIVATE_CLAUSE",
     "DEFAULT_TIMEOUT",
     "HANDLER_HINT",
+    "HANG_STEPS",
     "KNOB_CLAUSES",
     "POLL_INTERVAL",
     "Address",
@@ -75,11 +79,14 @@ __all__ = [
     "DeliberateInterrupt",
     "Event",
     "HangError",
+    "HangStep",
     "Harness",
     "HarnessError",
+    "KnownHangs",
     "OutputCapture",
     "Recorder",
     "ReplyHandler",
+    "StepHang",
     "TargetLike",
     "as_recorded",
     "child_processes",
@@ -88,6 +95,7 @@ __all__ = [
     "describe_fd",
     "descriptor_targets",
     "hands_off_requests",
+    "interrupted_step",
     "ipv6_available",
     "is_listening",
     "listen_backlog",

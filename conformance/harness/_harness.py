@@ -16,6 +16,7 @@ from ..targets import is_server_class
 from ._base import POLL_INTERVAL, Address, HangError, TargetLike
 from ._clients import Clients
 from ._construction import check_knobs, construct
+from ._hangs import CLOSE_STEP, STOP_STEP, KnownHangs, StepHang
 from ._recorder import Recorder
 from ._spies import make_recording_class, quiet_handle_error
 from ._waiting import (
@@ -25,6 +26,7 @@ from ._waiting import (
     mark_unresponsive,
     quiet_fork_warnings,
     reap,
+    unresponsive_threads,
 )
 
 __all__ = ["Harness", "hands_off_requests", "process_request_mixin", "warm_up"]
@@ -51,32 +53,37 @@ class Harness(Clients):
         return self
 
     def __exit__(self, exc_type: object, *exc_info: object) -> None:
-        problem = self.close()
-        if problem is not None and exc_type is None:
-            raise HangError(problem)
+        self.close()
 
     def close(self) -> Optional[str]:
         """Close clients and servers, wait for threads and children, remove the temp dir.
 
         Everything together gets one harness timeout, so that closing after a hang
         stays within the check's teardown limit; a server whose ``shutdown`` already
-        hung is not asked again.  Returns what did not stop in time (a server served
-        in the background whose ``shutdown`` hung), else None.
+        hung is not asked again, and a step known to hang on the target gets only the
+        grace.  A server that does not stop or close in time is abandoned (noted in
+        :attr:`abandoned`; a first hang also in :attr:`close_hang`, which is returned).
         """
         deadline = time.monotonic() + self.timeout
-        problem: Optional[str] = None
         for server, thread in self._serving:
             if thread.is_alive() and id(server) not in self._hung:
-                problem = self.stop(server, thread, max(0.0, deadline - time.monotonic()))
+                problem, waited = self._stop(server, thread, max(0.0, deadline - time.monotonic()))
+                if problem is not None:
+                    self.abandoned.append(problem)
+                    if waited and self.close_hang is None:
+                        self.close_hang = problem
         self._serving.clear()
         for sock in self._sockets:
             sock.close()
         self._sockets.clear()
         for server in self._servers:
             self.close_server(server, max(0.0, deadline - time.monotonic()))
-        for thread in set(threading.enumerate()) - self._threads_before:
+        stuck = unresponsive_threads()
+        # An abandoned server's threads (its pool, its loop) may never end: not waited for.
+        join_until = min(deadline, time.monotonic() + self.grace) if self.abandoned else deadline
+        for thread in set(threading.enumerate()) - self._threads_before - stuck:
             if thread is not threading.current_thread():
-                thread.join(max(0.0, deadline - time.monotonic()))
+                thread.join(max(0.0, join_until - time.monotonic()))
         for server in self._servers:
             self._reap_children(server, deadline)
         self._servers.clear()
@@ -94,26 +101,43 @@ class Harness(Clients):
         if self._warnings is not None:
             self._warnings.__exit__(None, None, None)
             self._warnings = None
-        return problem
+        return self.close_hang
 
-    def close_server(self, server: Any, timeout: Optional[float] = None) -> None:
+    def close_server(self, server: Any, timeout: Optional[float] = None) -> Optional[str]:
         """Call ``server_close`` (again: the stdlib's is idempotent) and drop the socket.
 
         The call runs with a deadline so that a ``server_close`` that blocks on
-        a hung request cannot hang the run (it is noted in :attr:`close_hang`); a
-        listening socket the server left open is closed here so one bad check does not
-        leak into the next.
+        a hung request cannot hang the run; a listening socket the server left open
+        is closed here so one bad check does not leak into the next.  Returns why
+        the call did not return (a first hang, also noted in :attr:`close_hang`, or
+        the step already known to hang on the target, waited for only the grace),
+        else None; such a server is abandoned and never asked again.
         """
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+        problem: Optional[str] = None
+        if id(server) not in self._close_hung:
+            known = self.known_hangs.known(CLOSE_STEP) if id(server) not in self._looped else None
             limit = self.timeout if timeout is None else timeout
-            if not closing.wait(limit) and self.close_hang is None:
-                # The harness's timeout, not what was left of it: one step, one message.
-                self.close_hang = f"server_close() did not return within {self.timeout:g} s"
+            if known is not None:
+                limit = min(limit, self.grace)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                closing = BackgroundCall(server.server_close, name="sockspec-server_close")
+                returned = closing.wait(limit)
+                if returned and isinstance(closing.error, StepHang):
+                    problem = closing.error.reason  # the bounded close gave up: known hang
+                elif not returned:
+                    self._close_hung.add(id(server))
+                    mark_unresponsive(closing.thread)
+                    # The harness's timeout, not what was left of it: one step, one message.
+                    problem = known or f"server_close() did not return within {self.timeout:g} s"
+                    self.abandoned.append(problem)
+                    if known is None:
+                        self.known_hangs.note(CLOSE_STEP, self.check_name)
+                        self.close_hang = self.close_hang or problem
         listening: object = getattr(server, "socket", None)
         if isinstance(listening, socket.socket):
             listening.close()
+        return problem
 
     def _reap_children(self, server: Any, deadline: float) -> None:
         children: object = getattr(server, "active_children", None)
@@ -154,6 +178,10 @@ class Harness(Clients):
             # The stdlib server under a handler target reports handler errors quietly.
             class_attrs["handle_error"] = quiet_handle_error(recorder)
         class_attrs.update(attrs or {})
+        known = self.known_hangs.known(CLOSE_STEP)
+        close = class_attrs.get("server_close") or getattr(server_base, "server_close", None)
+        if known is not None and close is not None:
+            class_attrs["server_close"] = self._bounded_close(close, known)
         server_class = make_recording_class(
             server_base, attrs=class_attrs, record=record, recorder=recorder
         )
@@ -164,6 +192,34 @@ class Harness(Clients):
         check_knobs(server, attrs or {})
         return server
 
+    def _bounded_close(self, close: Any, known: str) -> Any:
+        """``close`` given only the grace, for a target whose server_close() is known to hang.
+
+        A check calling ``server_close()`` itself (or leaving ``with server:``) is then
+        blocked by the closing step's clause at once instead of waiting its time limit.
+        """
+        harness = self
+
+        def server_close(server: Any) -> None:
+            if id(server) in harness._looped:
+                # Known to hang only where no loop ran; one that served may join its threads.
+                close(server)
+                return
+            closing = BackgroundCall(close, server, name="sockspec-server_close")
+            if not closing.wait(harness.grace):
+                mark_unresponsive(closing.thread)
+                harness._close_hung.add(id(server))
+                harness.abandoned.append(known)
+                hang = StepHang(CLOSE_STEP, known, waited=False)
+                # Raised where the check called it, which may be a thread of its own: the
+                # plugin also blocks a check that then fails (see step_hangs).
+                harness.step_hangs.append(hang)
+                raise hang
+            if closing.error is not None:
+                raise closing.error
+
+        return server_close
+
     # -- running -------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -172,11 +228,13 @@ class Harness(Clients):
     ) -> Generator[threading.Thread, None, None]:
         """Run ``server.serve_forever`` in a daemon thread; on exit ``shutdown`` it in time.
 
-        Raises :class:`HangError` when ``shutdown`` or the serving thread does
-        not finish within the harness timeout, and re-raises any exception that
-        escaped ``serve_forever``.
+        When ``shutdown`` or the serving thread does not finish within the harness
+        timeout (or the grace, once stopping is known to hang on the target), the
+        check is blocked by the clause stopping rests on (:class:`StepHang`); any
+        exception that escaped ``serve_forever`` is re-raised.
         """
         self.served = True
+        self._looped.add(id(server))
         errors: list[BaseException] = []
         started = threading.Event()
 
@@ -201,9 +259,9 @@ class Harness(Clients):
                 failed = True
                 raise
             finally:
-                problem = self.stop(server, thread)
+                problem, waited = self._stop(server, thread)
                 if problem and not failed:
-                    raise HangError(problem)
+                    raise StepHang(STOP_STEP, problem, waited)
         if errors:
             raise AssertionError(
                 f"serve_forever raised {type(errors[0]).__name__}: {errors[0]}; "
@@ -213,7 +271,13 @@ class Harness(Clients):
     def serve_in_background(self, server: Any) -> BackgroundCall:
         """Start ``serve_forever`` in a thread; the harness shuts it down when it closes."""
         self.served = True
-        serving = BackgroundCall(server.serve_forever, POLL_INTERVAL, name="sockspec-serve_forever")
+        self._looped.add(id(server))
+        # Like serving(): a serve_forever() without the documented poll_interval (its own
+        # clause's deviation) is still run, so what it does on shutdown() is observed.
+        arguments = (
+            (POLL_INTERVAL,) if accepts_keyword(server.serve_forever, "poll_interval") else ()
+        )
+        serving = BackgroundCall(server.serve_forever, *arguments, name="sockspec-serve_forever")
         self._serving.append((server, serving.thread))
         return serving
 
@@ -221,7 +285,16 @@ class Harness(Clients):
         self, server: Any, thread: threading.Thread, timeout: Optional[float] = None
     ) -> Optional[str]:
         """Call ``shutdown`` (from a helper thread, with a deadline); describe any hang."""
+        return self._stop(server, thread, timeout)[0]
+
+    def _stop(
+        self, server: Any, thread: threading.Thread, timeout: Optional[float] = None
+    ) -> tuple[Optional[str], bool]:
+        """Stop as :meth:`stop`; also whether a hang was waited for in full (a new one)."""
+        known = self.known_hangs.known(STOP_STEP)
         limit = self.timeout if timeout is None else timeout
+        if known is not None:
+            limit = min(limit, self.grace)
         deadline = time.monotonic() + limit
         stopper = threading.Thread(target=server.shutdown, name="sockspec-shutdown", daemon=True)
         stopper.start()
@@ -229,26 +302,31 @@ class Harness(Clients):
         thread.join(max(0.0, deadline - time.monotonic()))
         if stopper.is_alive() or thread.is_alive():
             mark_unresponsive(stopper, thread)
+        if not (stopper.is_alive() or thread.is_alive()):
+            return None, False
+        self._hung.add(id(server))
+        if known is not None:
+            return known, False
+        self.known_hangs.note(STOP_STEP, self.check_name)
         if stopper.is_alive():
-            self._hung.add(id(server))
-            return f"expected shutdown() to return within {limit:g} s; it was still blocked"
-        if thread.is_alive():
-            self._hung.add(id(server))
-            return (
-                f"expected serve_forever() to stop within {limit:g} s of shutdown(); "
-                "it was still running"
-            )
-        return None
+            return f"expected shutdown() to return within {limit:g} s; it was still blocked", True
+        return (
+            f"expected serve_forever() to stop within {limit:g} s of shutdown(); "
+            "it was still running"
+        ), True
 
 
-def warm_up(target: TargetLike, timeout: float) -> None:
+def warm_up(target: TargetLike, timeout: float, known: Optional[KnownHangs] = None) -> None:
     """One construct, serve, request and close cycle, so the runtime opens what it keeps.
 
     What the runtime under test opens for itself on first use (an event loop's
     wake-up pipe, a pool of threads) then exists before the first check's resource
-    snapshot and is not charged to a check.  Raises whatever the target raised.
+    snapshot and is not charged to a check.  Raises whatever the target raised (a
+    :class:`StepHang` when stopping it hung, then noted in ``known``).
     """
     with Harness(target, timeout) as harness:
+        harness.known_hangs = known or harness.known_hangs
+        harness.check_name = "warm-up"
         server = harness.make_server()
         with harness.serving(server):
             client = harness.send(server, b"warm-up\n", end=True)
@@ -265,7 +343,9 @@ def process_request_mixin(server_class: type) -> Optional[type]:
     return None
 
 
-def hands_off_requests(target: TargetLike, timeout: float) -> Optional[str]:
+def hands_off_requests(
+    target: TargetLike, timeout: float, known: Optional[KnownHangs] = None
+) -> Optional[str]:
     """How the target's ``process_request`` hands a request to another thread, or None.
 
     Probed once with one request through ``handle_request()``: a synchronous server
@@ -288,6 +368,8 @@ def hands_off_requests(target: TargetLike, timeout: float) -> Optional[str]:
         base.finish_request(self, request, client_address)
 
     with Harness(target, timeout) as harness:
+        harness.known_hangs = known or harness.known_hangs
+        harness.check_name = "the process_request probe"
         server = harness.make_server(attrs={"finish_request": finish_request})
         client = harness.send(server, b"probe\n", end=True)
         server.handle_request()

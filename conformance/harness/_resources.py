@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ._base import DEFAULT_TIMEOUT, Address, HarnessError, TargetLike
+from ._hangs import KnownHangs, StepHang
 from ._output import OutputCapture
 from ._recorder import Recorder
 from ._spies import ReplyHandler
@@ -72,6 +73,19 @@ class HarnessBase:
         #: Set when closing the harness found a ``server_close()`` that did not return in
         #: time (the check itself passed: the hang is the target's, counted by the hang stop).
         self.close_hang: Optional[str] = None
+        #: The steps that already hung on this target (the plugin shares one per target;
+        #: a harness on its own starts with none) and the check this harness runs.
+        self.known_hangs = KnownHangs()
+        self.check_name = ""
+        #: Why servers were abandoned without waiting for them to stop or close.
+        self.abandoned: list[str] = []
+        #: id() of servers whose server_close() did not return (not called again).
+        self._close_hung: set[int] = set()
+        #: Steps known to hang that a check reached and was given up on (its verdict is
+        #: then blocked by the step's clause, whatever it asserted after).
+        self.step_hangs: list[StepHang] = []
+        #: id() of servers the harness ran serve_forever() on.
+        self._looped: set[int] = set()
 
     @property
     def grace(self) -> float:

@@ -17,6 +17,7 @@ import pytest
 from ..harness import Harness, construction_problem, ipv6_available
 from ..selection import matches_globs, not_selected_reason
 from ..state import (
+    ABANDONED_KEY,
     CLOSE_HUNG_KEY,
     HUNG_KEY,
     HUNG_STEP_KEY,
@@ -115,11 +116,15 @@ def harness(
         request.node.user_properties.append((PROP_NOT_RUN, reason))
         pytest.skip(reason)
     opened = Harness(target, check_timeout)
+    opened.known_hangs = suite_state(request.config).known_hangs_of(target)
+    opened.check_name = getattr(request.node, "originalname", None) or request.node.name
     try:
         with opened:
             request.node.stash[SERVED_KEY] = lambda: opened.served
             yield opened
     finally:
+        if opened.abandoned:
+            request.node.stash[ABANDONED_KEY] = "; ".join(dict.fromkeys(opened.abandoned))
         if opened.close_hang is not None:
             # The check's verdict stands; the hang counts towards stopping the target, and
             # the harness thread stuck in server_close() is that hang, not a leak.

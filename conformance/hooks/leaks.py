@@ -21,13 +21,16 @@ import pytest
 from .. import guard
 from ..harness import (
     HangError,
+    StepHang,
     construction_problem,
     hands_off_requests,
     mark_stuck_harness_threads,
     warm_up,
 )
 from ..state import (
+    ABANDONED_KEY,
     LEAK_GRACE,
+    PROP_ABANDONED,
     PROP_LEAK,
     PROP_LEAK_CLAUSE,
     CheckTimeout,
@@ -55,10 +58,13 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     if construction_problem(found) is not None:
         return  # reported once as the target's problem; nothing to warm up
     wait = max(0.1, state.timeout / 2)
+    known = state.known_hangs_of(found)
     hung = ""
     try:
         with time_limit(wait * 2, "warming up the target"):
-            warm_up(found, wait)
+            warm_up(found, wait, known)
+    except StepHang as error:
+        hung = error.reason  # and the step is known to hang: no check waits for it again
     except (CheckTimeout, HangError) as error:
         hung = str(error) or "warming up"  # the first of the hangs that stop a target early
     except Exception:
@@ -71,8 +77,8 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
         # shutdown() (paste's pool server hangs in those, and still hands requests off).
         try:
             with time_limit(wait * 2, "probing process_request"):
-                state.handed_off[found.spec] = hands_off_requests(found, wait)
-        except Exception:
+                state.handed_off[found.spec] = hands_off_requests(found, wait, known)
+        except (Exception, StepHang):
             pass  # CheckTimeout, HangError, the target's own error: no verdict, none assumed
         finally:
             exit_if_forked_child(state)
@@ -115,6 +121,16 @@ def _guard_resources(item: pytest.Item, state: SuiteState) -> Optional[str]:
     """Find, record and clean up what the check left behind; the failure message if any."""
     before = item.stash.get(SNAPSHOT_KEY, None)
     if before is None:
+        return None
+    abandoned = item.stash.get(ABANDONED_KEY, None)
+    if abandoned is not None:
+        # The harness left a server that would not stop or close (that hang is charged to
+        # the step's clause): what it still holds is not the check's leak, and the record
+        # says that nothing was judged.  Later checks' snapshots include it.
+        mark_stuck_harness_threads(before)
+        item.user_properties.append(
+            (PROP_ABANDONED, f"server abandoned, its leftovers not judged as leaks: {abandoned}")
+        )
         return None
     if item.stash.get(HUNG_KEY, False):
         # The check hung (and says so): the harness threads it left stuck in the target

@@ -12,6 +12,11 @@ check that hangs among others that finish changes nothing.
 Only checks that run the target's request loop (through the harness) and the warm-up
 count: a check that only builds a server or introspects the class, in between, neither
 ends nor extends a streak.
+
+A hang at one of the harness's own steps (see ``HANG_STEPS`` in the harness) is charged
+to the step's clause instead (:class:`~sockspec.conformance.harness.StepHang`, a blocked
+verdict): counted once, when the step first hung and was waited for in full; after that
+the step is known and costs later checks only a grace, so it never reaches the stop.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Optional
 
 import pytest
 
-from ..harness import HangError
+from ..harness import HANG_STEPS, HangError, StepHang, interrupted_step
 from ..state import (
     CLOSE_HUNG_KEY,
     HUNG_KEY,
@@ -118,11 +123,35 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     try:
         with time_limit(state.timeout, "the check"):
             return (yield)
+    except (StepHang, pytest.skip.Exception, pytest.exit.Exception, KeyboardInterrupt):
+        raise
+    except BaseException as error:
+        # The check reached a step known to hang (perhaps in a thread of its own) and was
+        # given up on there: what it asserted after is not evidence about its clause.
+        harness = getattr(item, "funcargs", {}).get("harness")
+        reached: list[StepHang] = list(getattr(harness, "step_hangs", None) or [])
+        if reached:
+            raise reached[0] from error
+        if not isinstance(error, CheckTimeout):
+            raise
+        # A hang at a step whose clause is known is that clause's verdict, not this check's.
+        step = interrupted_step(error.__traceback__)
+        found = item_target(item)
+        if step is None or found is None:
+            raise
+        name = getattr(item, "originalname", None) or item.name
+        state.known_hangs_of(found).note(step, name)
+        what = HANG_STEPS[step].what
+        reason = f"{what} did not return within {state.timeout:g} s"
+        raise StepHang(step, reason, waited=True) from error
     finally:
         exit_if_forked_child(state)
 
 
 def _hung(call: pytest.CallInfo[None]) -> bool:
+    # A step known to hang that was waited for only its grace is not a hang of this check.
+    if call.excinfo is not None and isinstance(call.excinfo.value, StepHang):
+        return call.excinfo.value.waited
     return call.excinfo is not None and call.excinfo.errisinstance((CheckTimeout, HangError))
 
 
@@ -137,7 +166,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if _hung(call) and call.excinfo is not None:
         item.stash[HUNG_KEY] = True
         item.stash[CLOSE_HUNG_KEY] = False
-        item.stash.setdefault(HUNG_STEP_KEY, str(call.excinfo.value))
+        error = call.excinfo.value
+        item.stash.setdefault(
+            HUNG_STEP_KEY, error.reason if isinstance(error, StepHang) else str(error)
+        )
     hung = item.stash.get(HUNG_KEY, False)
     # Only checks that ran the target's request loop count: a check that only built a
     # server, or only introspected, between two hung ones neither extends nor ends a streak.

@@ -204,6 +204,21 @@ class IdleCloseHangServer(socketserver.ThreadingTCPServer):
     def server_close(self):
         self.shutdown()
         super().server_close()
+
+
+class LoopIgnoresShutdownServer(socketserver.TCPServer):
+    """serve_forever() loops on handle_request() until server_close(), like paste's pool
+    server: shutdown() waits for a loop end it never hears of."""
+
+    running = True
+
+    def serve_forever(self, poll_interval=0.5):
+        while self.running:
+            self.handle_request()
+
+    def server_close(self):
+        self.running = False
+        super().server_close()
 '''
 
 #: A package that re-exports a server class of its own submodule, and imports a stdlib one.

@@ -190,26 +190,6 @@ def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
     assert not leaks, leaks
 
 
-def test_interleaved_hangs_of_one_step_stop_the_target(targets_dir: Path) -> None:
-    """server_close() hangs on every idle server, between checks that pass: after five hangs
-    of that one step the rest is not run, naming them; what ran before keeps its verdict."""
-    run, records = run_checks(
-        targets_dir, "real_world:IdleCloseHangServer", "server.*", "--sockspec-timeout=1"
-    )
-    phases = reports(records)
-    reasons = {r["not_run"] for r in phases if r.get("not_run")}
-    assert len(reasons) == 1, run.out[-3000:]
-    (reason,) = reasons
-    assert reason.startswith("target hangs: "), reason
-    assert reason.endswith("(each: server_close() did not return within 0.5 s)"), reason
-    named = reason[len("target hangs: ") :].split(" (each")[0].split(", ")
-    assert len(named) == 5, named
-    passed = {r["clause"] for r in phases if r["when"] == "call" and r["outcome"] == "passed"}
-    assert passed, run.out[-3000:]
-    # The stuck server_close() callers are the hang, not threads the server leaked.
-    assert not [r for r in phases if "sockspec-server_close" in str(r.get("leak"))]
-
-
 def test_handler_needing_its_own_server_is_one_problem(targets_dir: Path) -> None:
     """A handler whose __init__ reads its own server's attributes: one problem, not a FAIL
     per handler clause, and a non-zero exit."""

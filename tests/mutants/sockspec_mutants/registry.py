@@ -72,6 +72,7 @@ MUTANTS: dict[str, str] = {
     f"{_SERVERS}:FilenoNeverReady": "server.fileno.selectable",
     f"{_SERVERS}:ServiceActionsReturnsValue": "server.service_actions.default_noop",
     f"{_SERVERS}:CloseKeepsSocket": "server.server_close.releases_socket",
+    f"{_SERVERS}:CloseWaitsForALoop": "server.server_close.returns",
     f"{_SERVERS}:ExitDoesNotClose": "server.context_manager.closes",
     f"{_SERVERS}:EnterReturnsSocket": "server.context_manager.returns_self",
     f"{_SERVERS}:FamilyIsNotAddressFamily": "server.address_family.honoured",

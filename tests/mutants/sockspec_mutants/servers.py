@@ -137,6 +137,14 @@ class CloseKeepsSocket(socketserver.TCPServer):
         return None
 
 
+class CloseWaitsForALoop(socketserver.TCPServer):
+    """server_close calls shutdown first, which waits for a loop that may never have run."""
+
+    def server_close(self) -> None:
+        self.shutdown()
+        super().server_close()
+
+
 class ExitDoesNotClose(socketserver.TCPServer):
     """Leaving the with block does not call server_close."""
 
