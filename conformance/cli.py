@@ -35,7 +35,13 @@ from .scheduler import Interruption, run_all
 from .selection import matches_globs, select, unmatched_globs
 from .state import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from .targets import Target, TargetError, resolve_targets, skipped_classes
-from .xfails import XfailEntry, XfailFileError, parse_xfail_file
+from .xfails import (
+    XfailEntry,
+    XfailFileError,
+    parse_xfail_file,
+    resolve_xfail_path,
+    shipped_xfail_names,
+)
 
 if TYPE_CHECKING:
     from sockspec.spec.catalogue import Catalogue, Clause
@@ -53,22 +59,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see --help)\n")
-
-
-#: The xfail files installed with the package (``stdlib``: the standard library's deviations).
-_XFAILS_DIR = Path(__file__).resolve().parent / "xfails"
-
-
-def _shipped_xfails() -> list[str]:
-    return sorted(path.stem for path in _XFAILS_DIR.glob("*.xfail"))
-
-
-def _xfail_path(raw: str) -> str:
-    """``raw`` as given, or a shipped file's path when ``raw`` is its bare name."""
-    shipped = _XFAILS_DIR / f"{raw}.xfail"
-    if not os.path.exists(raw) and os.sep not in raw and shipped.is_file():
-        return str(shipped)
-    return raw
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         "--xfail-file",
         metavar="FILE",
         help="known deviations, lines of '<target-glob> <clause-glob> <reason>'; or the name "
-        f"of one shipped with the suite ({', '.join(_shipped_xfails()) or 'none'}, "
+        f"of one shipped with the suite ({', '.join(shipped_xfail_names()) or 'none'}, "
         "installed as sockspec/conformance/xfails/NAME.xfail)",
     )
     parser.add_argument(
@@ -242,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     xfails: list[XfailEntry] = []
     if args.xfail_file:
-        args.xfail_file = _xfail_path(args.xfail_file)
+        args.xfail_file = resolve_xfail_path(args.xfail_file)
         try:
             xfails = parse_xfail_file(args.xfail_file)
         except XfailFileError as error:

@@ -17,6 +17,7 @@ applicable check is reported as unmatched.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -77,6 +78,27 @@ def parse_xfail_text(text: str, source: str = "<xfail file>") -> list[XfailEntry
             )
         entries.append(XfailEntry(target_glob, clause_glob, reason.strip(), number))
     return entries
+
+
+#: The xfail files installed with the package (``stdlib``: the standard library's deviations).
+SHIPPED_XFAILS_DIR = Path(__file__).resolve().parent / "xfails"
+
+
+def shipped_xfail_names() -> list[str]:
+    """The names of the xfail files shipped with the suite (``stdlib``, ...)."""
+    return sorted(path.stem for path in SHIPPED_XFAILS_DIR.glob("*.xfail"))
+
+
+def resolve_xfail_path(raw: str) -> str:
+    """``raw`` as given, or a shipped file's path when ``raw`` is its bare name.
+
+    The CLI's ``--xfail-file`` and the plugin's ``--sockspec-xfail-file`` (and ini
+    option) both accept ``stdlib`` for the file installed with the package.
+    """
+    shipped = SHIPPED_XFAILS_DIR / f"{raw}.xfail"
+    if not Path(raw).exists() and "/" not in raw and os.sep not in raw and shipped.is_file():
+        return str(shipped)
+    return raw
 
 
 def parse_xfail_file(path: str) -> list[XfailEntry]:

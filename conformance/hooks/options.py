@@ -9,7 +9,7 @@ import pytest
 
 from ..state import DEFAULT_TARGET, DEFAULT_TIMEOUT, STATE_KEY, SuiteState
 from ..targets import TargetError
-from ..xfails import XfailEntry, XfailFileError, parse_xfail_file
+from ..xfails import XfailEntry, XfailFileError, parse_xfail_file, resolve_xfail_path
 
 __all__ = ["pytest_addoption", "pytest_configure"]
 
@@ -50,7 +50,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--sockspec-xfail-file",
         default=None,
         metavar="FILE",
-        help="known deviations: lines of '<target-glob> <clause-glob> <reason>'",
+        help="known deviations: lines of '<target-glob> <clause-glob> <reason>', or the name"
+        " of a file shipped with the suite (stdlib)",
     )
     group.addoption(
         "--sockspec-results",
@@ -97,7 +98,7 @@ def _build_state(config: pytest.Config) -> SuiteState:
     xfails: list[XfailEntry] = []
     if xfail_path:
         try:
-            xfails = parse_xfail_file(xfail_path)
+            xfails = parse_xfail_file(resolve_xfail_path(xfail_path))
         except XfailFileError as error:
             raise pytest.UsageError(str(error)) from None
     return SuiteState(

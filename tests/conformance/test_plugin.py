@@ -244,6 +244,14 @@ def test_unmatched_xfail_entries_are_reported(on_tcp: RunCli, tmp_path: Path) ->
     assert "line 2: socketserver:Nope server.fileno.declared matched no applicable check" in run.out
 
 
+def test_shipped_xfail_file_by_name(on_tcp: RunCli) -> None:
+    """--sockspec-xfail-file=stdlib reads the file installed with the package, as the CLI does."""
+    run = on_tcp("-k", "test_fails", "--sockspec-xfail-file=stdlib")
+    assert run.code != 4, run.out + run.err  # 4: pytest's usage error (no such file)
+    # Its entries are read: those for other servers are named as matching no check.
+    assert "http.server:HTTPServer creation.handler.explicit_fork matched no" in run.out, run.out
+
+
 def test_bad_target_is_a_usage_error(run_pytest: RunCli, fake_checks: Path) -> None:
     """An unimportable --sockspec-target stops pytest with one line naming it."""
     run = run_pytest("--sockspec-target=no_such_module_here")
