@@ -79,6 +79,19 @@ if hasattr(os, "fork"):
             super().finish_request(request, client_address)
             os._exit(3)
 
+    class ChildExitsZeroAfterError(socketserver.ForkingTCPServer):
+        """A request child whose handler raised reports the error and still exits with 0.
+
+        finish_request() catches the handler's exception and calls handle_error() itself,
+        so the child's exit status cannot tell a failed request from a served one.
+        """
+
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            try:
+                super().finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+
     class ChokesOnReapedChild(socketserver.ForkingTCPServer):
         """collect_children raises ChildProcessError for a child reaped elsewhere."""
 

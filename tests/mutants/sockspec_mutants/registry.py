@@ -30,6 +30,7 @@ _CREATION = "sockspec_mutants.creation"
 _ON_SERVER = "[handler,server]"
 _RESOURCES = "sockspec_mutants.resources"
 _GAINED = "sockspec_mutants.gained"
+_EDGES = "sockspec_mutants.edges"
 
 MUTANTS: dict[str, str] = {
     # creation
@@ -133,6 +134,7 @@ MUTANTS: dict[str, str] = {
     f"{_FORKS}:ServiceActionsWaitsForChildren": "forking.process_request.concurrent",
     f"{_FORKS}:NeverReaps": "forking.children.reaped",
     f"{_FORKS}:ChildExitsNonZero": "forking.process_request.child_exit_status",
+    f"{_FORKS}:ChildExitsZeroAfterError": "forking.process_request.child_exit_status_error",
     f"{_FORKS}:ChokesOnReapedChild": "forking.children.reaped_elsewhere",
     f"{_FORKS}:ServiceActionsDoesNotCollect": "forking.service_actions.collects_children",
     f"{_FORKS}:HandleTimeoutDoesNotCollect": "forking.handle_timeout.collects_children",
@@ -154,4 +156,10 @@ MUTANTS: dict[str, str] = {
     f"{_GAINED}:DatagramRfileIsRaw": "datagram_handler.rfile.buffered_io",
     f"{_GAINED}:DatagramWfileWriteReturnsNone": "datagram_handler.wfile.buffered_io",
     f"{_GAINED}:UDPServerStripsLineEnds": "creation.handler.io_hides_transport",
+    # clauses added after the cosmic-ray pass over socketserver.py (docs/mutation.rst)
+    f"{_EDGES}:StopRequestNeverCleared": "server.serve_forever.restartable",
+    f"{_EDGES}:ShutdownTrustsTheClient": "server.shutdown_request.client_gone",
+    f"{_EDGES}:FlushesClosedWfile": "stream_handler.finish.wfile_closed_by_handle",
+    f"{_EDGES}:ForcesBlockingRequests": "stream_handler.timeout.applied",
+    f"{_EDGES}:AlwaysUnbufferedWfile": "stream_handler.wfile.buffered_when_set",
 }
