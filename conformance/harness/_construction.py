@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import socket
 import socketserver
 import warnings
 from collections.abc import Callable, Generator, Mapping
@@ -28,6 +27,7 @@ from typing import Any, Optional
 
 from ..preconditions import blocked
 from ._base import Address, HarnessError, TargetLike
+from ._handler_probe import needs_own_server
 
 __all__ = [
     "ADAPTER_HINT",
@@ -114,7 +114,7 @@ def construction_problem(target: TargetLike) -> Optional[str]:
     client_address, server)``: a handler needing more arguments cannot be verified.
     """
     if target.kind == "handler":
-        return _handler_problem(target.obj) or _needs_own_server(target)
+        return _handler_problem(target.obj) or needs_own_server(target)
     if target.kind != "server" or target.factory is not None:
         return None
     return _server_problem(target.obj)
@@ -171,50 +171,6 @@ def _handler_problem(handler_class: type) -> Optional[str]:
         f"{handler_class.__qualname__}() takes ({shown}), not (request, client_address, "
         "server): the servers build a handler with those three arguments only"
     )
-
-
-#: Handler class -> what probing it under a plain server found (probed once per process).
-_PROBED: dict[type, Optional[str]] = {}
-
-
-def _needs_own_server(target: TargetLike) -> Optional[str]:
-    """``needs its own server: ...`` when the handler's ``__init__`` reads what only its own
-    server class has (websocket-server's ``server.key``), probed once under a plain server."""
-    handler_class = target.obj
-    if handler_class not in _PROBED:
-        _PROBED[handler_class] = _probe_handler(handler_class, "datagram-handler" in target.traits)
-    return _PROBED[handler_class]
-
-
-def _probe_handler(handler_class: type, datagram: bool) -> Optional[str]:
-    def skip(self: object) -> None:
-        pass  # only the handler's own __init__ runs, not setup(), handle() or finish()
-
-    probe: Any = type(
-        handler_class.__name__, (handler_class,), dict.fromkeys(("setup", "handle", "finish"), skip)
-    )
-    server_class = socketserver.UDPServer if datagram else socketserver.TCPServer
-    server = server_class(("127.0.0.1", 0), probe, bind_and_activate=False)
-    ends = socket.socketpair()
-    request: object = (b"", ends[0]) if datagram else ends[0]
-    try:
-        probe(request, ("127.0.0.1", 0), server)
-    except AttributeError as error:
-        # Python 3.10+ says which object lacked the attribute; before, the message does.
-        lacking = getattr(error, "obj", None)
-        named = f"'{server_class.__name__}' object has no attribute" in str(error)
-        if lacking is server or (lacking is None and named):
-            return (
-                f"{handler_class.__qualname__} needs its own server: under the standard "
-                f"{server_class.__name__} its __init__ raised AttributeError: {error}"
-            )
-    except Exception:
-        pass  # anything else is for the checks to report
-    finally:
-        for end in ends:
-            end.close()
-        server.server_close()
-    return None
 
 
 def _init_names(server_class: type) -> set[str]:
