@@ -121,7 +121,8 @@ def test_a_crash_is_charged_to_the_check_that_had_started() -> None:
     )
     (result,) = check_results(TargetRun(TARGET, warm, -9, 1.0, "killed"))
     assert (result.outcome, result.message) == ("not-run", "not run: killed")
-    after: list[Record] = [*warm, start("m.py::test_a[t]")]  # the warm-up ended; the check's set-up went on
+    # The warm-up ended; the check's own set-up went on.
+    after: list[Record] = [*warm, start("m.py::test_a[t]")]
     assert running_when_ended(after) == "while test_a[t] ran (clause x.a)"
     (result,) = check_results(TargetRun(TARGET, after, -9, 1.0, "killed"))
     assert result.outcome == "error"
