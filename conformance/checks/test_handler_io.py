@@ -7,15 +7,12 @@ kind and each check subclasses it, replacing only ``handle()``.
 from __future__ import annotations
 
 import io
-import select
 import socket
-import threading
 from typing import Any, cast
 
 import pytest
-from sockspec.conformance.checks._helpers import quiet_server
+from sockspec.conformance.checks._helpers import quiet_server, sent_while_handling
 from sockspec.conformance.harness import (
-    BackgroundCall,
     Harness,
     TargetLike,
 )
@@ -65,23 +62,7 @@ def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
 def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
     """A write to wfile reaches the client while handle() is still running, with no flush."""
     # A handler that sets wbufsize itself (own-wbufsize) is excluded by the catalogue.
-    arrived = threading.Event()
-
-    def handle(self: Any) -> None:
-        self.wfile.write(b"prompt")
-        # Stay in handle() until the client has the bytes or has given up (it waits half
-        # as long), so that a buffered wfile cannot be flushed by finish() in the meantime.
-        arrived.wait(harness.timeout)
-
-    server = _stream_handler(harness, handle)
-    client = harness.send(server, b"")
-    serving = BackgroundCall(harness.handle_one, server)
-    try:
-        readable, _, _ = select.select([client], [], [], harness.timeout / 2)
-        early = client.recv(64) if readable else b""
-    finally:
-        arrived.set()
-        serving.wait(harness.timeout)
+    early = sent_while_handling(harness, b"prompt")
     assert early == b"prompt", (
         "expected the bytes written to wfile to reach the client while handle() was running;"
         f" got {early!r} within {harness.timeout / 2:g} s (is wfile buffered, wbufsize != 0?)"

@@ -275,7 +275,7 @@ def test_crash_in_one_check_names_it_and_keeps_what_ran_before(run_json: RunJson
     (target,) = _targets(doc)
     died = (
         "pytest exited with status 3 while test_handle_request_timeout"
-        "[sample_servers:ExitInTimeoutServer] ran (clause server.handle_request.timeout)"
+        "[sample_servers:ExitInTimeoutServer-short] ran (clause server.handle_request.timeout)"
     )
     problem = str(target["problem"])
     assert problem.startswith(died + ": "), problem
