@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import select
 import socket
-import threading
 import types
 from collections.abc import Mapping
 from typing import Any, Optional, cast
 
 import pytest
 from sockspec.conformance.harness import (
-    BackgroundCall,
     Harness,
     HarnessError,
     Recorder,
@@ -31,7 +28,6 @@ __all__ = [
     "instance_recording_handler",
     "quiet_server",
     "recording_server",
-    "sent_while_handling",
     "served_with_get_request_spy",
     "tracked_socketpair",
     "unbound_server",
@@ -139,31 +135,6 @@ def quiet_server(harness: Harness, handler: type, recorder: Recorder) -> Any:
         recorder.record("handle_error")
 
     return harness.make_server(handler, recorder=recorder, attrs={"handle_error": handle_error})
-
-
-def sent_while_handling(harness: Harness, data: bytes) -> bytes:
-    """What the client received while handle() still ran, after it wrote ``data`` to wfile.
-
-    The client waits up to half the harness timeout; handle() stays in until the client
-    has the bytes or has given up, so that a buffered wfile cannot be flushed by finish()
-    in the meantime.  For the checks that wfile is unbuffered.
-    """
-    arrived = threading.Event()
-
-    def handle(self: Any) -> None:
-        self.wfile.write(data)
-        arrived.wait(harness.timeout)
-
-    handler = type("Checked", (harness.io_handler_base(),), {"handle": handle})
-    server = quiet_server(harness, handler, harness.recorder())
-    client = harness.send(server, b"")
-    serving = BackgroundCall(harness.handle_one, server)
-    try:
-        readable, _, _ = select.select([client], [], [], harness.timeout / 2)
-        return client.recv(64) if readable else b""
-    finally:
-        arrived.set()
-        serving.wait(harness.timeout)
 
 
 def exchange_with_state_change(harness: Harness) -> tuple[Any, list[str]]:

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 import pytest
-from sockspec.conformance.checks._helpers import quiet_server, sent_while_handling
+from sockspec.conformance.checks._helpers import quiet_server
 from sockspec.conformance.harness import BackgroundCall, Harness, TargetLike
 
 #: A handler timeout no socket of the suite has otherwise, so that it can only come from
@@ -109,19 +109,6 @@ def test_handle_may_close_wfile(target: TargetLike, harness: Harness) -> None:
     assert errors == 0, (
         f"expected no error once handle() had closed wfile; handle_error ran {errors} time(s)"
         " (does finish() flush a closed wfile?)"
-    )
-
-
-@pytest.mark.clause("stream_handler.wfile.unbuffered")
-def test_one_byte_write_is_sent_at_once(target: TargetLike, harness: Harness) -> None:
-    """Even a single byte written to wfile reaches the client while handle() is running."""
-    # A handler that chooses another wbufsize has the trait own-wbufsize, which the
-    # catalogue excludes from this clause.  One byte: a tiny buffer (wbufsize = 1, say)
-    # holds it where a larger write would go straight through.
-    early = sent_while_handling(harness, b"?")
-    assert early == b"?", (
-        "expected a one-byte write to wfile to reach the client while handle() was running;"
-        f" got {early!r} within {harness.timeout / 2:g} s"
     )
 
 
