@@ -8,6 +8,8 @@ the results up to that point survive.  The record types are the TypedDicts of
 * ``session``: edition, Python version, the resolved targets;
 * ``problem``: a target the suite cannot construct (one record, with a hint);
 * ``item``: one collected check: node ID, clause, target spec, docstring;
+* ``start``: a check, or a step of the suite in its set-up, is about to run (the last
+  one names what was running when the process died);
 * ``report``: one phase (setup, call, teardown) of one check, with its outcome, and
   the clause it is blocked by or why it was not run;
 * ``end``: the xfail entries no check matched and pytest's exit status.
@@ -31,6 +33,7 @@ from .records import (
     Record,
     ReportRecord,
     SessionRecord,
+    StartRecord,
     TargetInfo,
     XfailRow,
 )
@@ -78,6 +81,9 @@ class ResultCollector:
         self._path = path
         self._state = state
         self._file: Optional[IO[str]] = None
+        self._checks: set[str] = set()
+        self._running = ""
+        state.step_started = self._step_started
 
     def _write(self, record: Record) -> None:
         if os.getpid() != self._state.main_pid:
@@ -124,6 +130,18 @@ class ResultCollector:
                 "doc": doc.splitlines()[0] if doc else "",
             }
             self._write(item_record)
+            self._checks.add(item.nodeid)
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        """Record that a check starts, before any of its phases runs."""
+        if nodeid in self._checks:
+            self._running = nodeid
+            self._step_started("")
+
+    def _step_started(self, step: str) -> None:
+        if self._running:
+            record: StartRecord = {"type": "start", "nodeid": self._running, "step": step}
+            self._write(record)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Record a check module that could not even be collected."""

@@ -38,6 +38,7 @@ __all__ = [
     "ReportDocument",
     "ReportRecord",
     "SessionRecord",
+    "StartRecord",
     "Summary",
     "Tally",
     "TargetInfo",
@@ -119,6 +120,20 @@ class ItemRecord(TypedDict):
     doc: str
 
 
+class StartRecord(TypedDict):
+    """A check (or a step the suite takes in its set-up) is about to run.
+
+    Written before anything of it runs, so that when the process dies the last one
+    names what was running (a crash writes no report).
+    """
+
+    type: Literal["start"]
+    nodeid: str
+    #: A step of the suite inside the check's set-up ("the warm-up"), or "" for the
+    #: check itself (written again once that step has ended).
+    step: str
+
+
 class ReportRecord(TypedDict):
     """One phase (setup, call, teardown) of one check."""
 
@@ -185,7 +200,13 @@ class CollectErrorRecord(TypedDict):
 
 #: Any record of the results file; the ``type`` field tells which.
 Record = Union[
-    SessionRecord, ItemRecord, ReportRecord, EndRecord, ProblemRecord, CollectErrorRecord
+    SessionRecord,
+    ItemRecord,
+    StartRecord,
+    ReportRecord,
+    EndRecord,
+    ProblemRecord,
+    CollectErrorRecord,
 ]
 
 

@@ -30,14 +30,14 @@ from typing import Optional, cast
 from .records import Record, TargetStatus
 from .state import CHECKS_PACKAGE, checks_directory
 from .targets import Target
-from .verdicts import TargetRun
+from .verdicts import TargetRun, running_when_ended
 
 __all__ = ["RunOptions", "parse_record", "pytest_command", "run_target"]
 
 #: Seconds a pytest process may take to exit after it reported the end of its session.
 EXIT_GRACE = 5.0
 _POLL = 0.1
-_RECORD_TYPES = frozenset({"session", "item", "report", "end", "problem", "collect_error"})
+_RECORD_TYPES = frozenset({"session", "item", "start", "report", "end", "problem", "collect_error"})
 
 _INI = """\
 # Written by sockspec-conformance: isolates the run from the project's own pytest settings.
@@ -192,16 +192,18 @@ def _tail(path: Path, lines: int = 3) -> str:
     return " | ".join(text.splitlines()[-lines:])
 
 
-def _describe_exit(returncode: int, ended: bool, output: Path) -> str:
+def _describe_exit(returncode: int, ended: bool, output: Path, running: str = "") -> str:
+    """Why the process ended early, or ""; ``running`` says which check it died in."""
+    where = f" {running}" if running else ""
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = f"signal {-returncode}"
-        return f"the pytest process was killed by {name} (the target crashed?)"
+        return f"the pytest process was killed by {name} (the target crashed?){where}"
     if returncode in (0, 1, 5) and ended:
         return ""
-    return f"pytest exited with status {returncode}: {_tail(output)}"
+    return f"pytest exited with status {returncode}{where}: {_tail(output)}"
 
 
 def run_target(
@@ -263,7 +265,9 @@ def run_target(
         returncode = process.wait()  # already ended: this only reaps it
         reader.poll()
         if not problem:
-            problem = _describe_exit(returncode, reader.ended, output)
+            problem = _describe_exit(
+                returncode, reader.ended, output, running_when_ended(reader.records)
+            )
         if options.show_pytest_output:
             sys.stdout.write(output.read_text(encoding="utf-8", errors="replace"))
     seconds = time.monotonic() - start

@@ -79,6 +79,10 @@ PROP_SUITE_ERROR = "sockspec.suite_error"
 PROP_ABANDONED = "sockspec.abandoned"
 
 
+def _no_marker(step: str) -> None:
+    """Where no results file is written, a step's start is noted nowhere."""
+
+
 class CheckTimeout(Exception):
     """A check ran longer than ``--sockspec-timeout``: the implementation probably hung."""
 
@@ -118,6 +122,9 @@ class SuiteState:
     known_hangs: dict[str, KnownHangs] = field(default_factory=dict[str, KnownHangs])
     #: target specs whose warm-up cycle already ran in this process.
     warmed_up: set[str] = field(default_factory=set[str])
+    #: Notes that a step of the suite ("the warm-up"; "" once it ended) starts inside the
+    #: running check's set-up: the collector writes it, so a crash there is told apart.
+    step_started: Callable[[str], None] = _no_marker
 
     @property
     def targets(self) -> list[Target]:

@@ -4,6 +4,8 @@ A check (one pytest node) reports up to three phases; :func:`check_results` fold
 them into one :class:`CheckResult`, and explains the checks that never reported
 (the run was interrupted, ended early, or stopped at ``--maxfail``).
 :func:`clause_outcome` then gives a clause the most serious outcome of its checks.
+:func:`running_when_ended` says which check (or step of the suite in its set-up) was
+running when the records stop: the one a crash of the process interrupted.
 """
 
 from __future__ import annotations
@@ -12,10 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from .records import SEVERITY, Outcome, Record, ReportRecord, TargetStatus
+from .records import SEVERITY, Outcome, Record, ReportRecord, StartRecord, TargetStatus
 from .targets import Target
 
-__all__ = ["CheckResult", "TargetRun", "check_results", "clause_outcome", "target_problem"]
+__all__ = [
+    "CheckResult",
+    "TargetRun",
+    "check_results",
+    "clause_outcome",
+    "running_when_ended",
+    "target_problem",
+]
 
 
 @dataclass
@@ -89,8 +98,44 @@ def _fold(result: CheckResult, report: ReportRecord) -> None:
         result.outcome = "passed"
 
 
-def _unrun(result: CheckResult, run: TargetRun) -> None:
-    """Explain a check that never reached a verdict."""
+def _last_start(records: Sequence[Record]) -> Optional[StartRecord]:
+    """The last start record, unless its check then reported its teardown (it ended)."""
+    last: Optional[StartRecord] = None
+    for record in records:
+        if record["type"] == "start":
+            last = record
+        elif (
+            record["type"] == "report"
+            and last is not None
+            and record["nodeid"] == last["nodeid"]
+            and record["when"] == "teardown"
+        ):
+            last = None
+    return last
+
+
+def running_when_ended(records: Sequence[Record]) -> str:
+    """``while CHECK ran (clause C)``: what was running where the records stop, or "".
+
+    CHECK is the test function with its parameters (the node ID after ``::``); a step of
+    the suite inside its set-up (the warm-up) is named as that step, the check after it.
+    """
+    start = _last_start(records)
+    if start is None:
+        return ""
+    nodeid = start["nodeid"]
+    clause = next(
+        (r["clause"] for r in records if r["type"] == "item" and r["nodeid"] == nodeid), ""
+    )
+    name = nodeid.rpartition("::")[2] or nodeid
+    if start.get("step"):
+        return f"while {start['step']} ran, in the set-up of {name} (clause {clause})"
+    return f"while {name} ran (clause {clause})"
+
+
+def _unrun(result: CheckResult, run: TargetRun, in_step: bool = False) -> None:
+    """Explain a check that never reached a verdict (``in_step``: a crash was in a step of
+    the suite inside its set-up, not in the check)."""
     if run.status == "interrupted":
         result.outcome, result.message = "not-run", run.problem or "the run was interrupted"
     elif run.deadline_hit and result.started:
@@ -99,8 +144,10 @@ def _unrun(result: CheckResult, run: TargetRun) -> None:
         result.outcome = "not-run"
         result.message = f"not run to its end: {run.problem} while this check ran"
     elif run.problem and result.started and not result.finished and "maxfail" not in run.problem:
-        # The check in progress when the process crashed: the run's end is its.
-        result.outcome, result.message = "error", run.problem
+        # The check in progress when the process crashed: the run's end is its, unless the
+        # crash came in a step of the suite before the check itself began.
+        result.outcome = "not-run" if in_step else "error"
+        result.message = f"not run: {run.problem}" if in_step else run.problem
     else:
         result.outcome = "not-run"
         problem = run.problem or "not run"
@@ -121,11 +168,15 @@ def check_results(run: TargetRun) -> list[CheckResult]:
     for record in run.records:
         if record["type"] == "item":
             results[record["nodeid"]] = CheckResult(record["nodeid"], record.get("clause") or "")
+        elif record["type"] == "start" and record["nodeid"] in results:
+            results[record["nodeid"]].started = True  # it may die before its first report
         elif record["type"] == "report" and record.get("nodeid") in results:
             _fold(results[record["nodeid"]], record)
+    last = _last_start(run.records)
     for result in results.values():
         if result.outcome == "untested":
-            _unrun(result, run)
+            in_step = last is not None and last["nodeid"] == result.nodeid and bool(last["step"])
+            _unrun(result, run, in_step)
     return list(results.values())
 
 

@@ -10,7 +10,9 @@ cosmic-ray mutates ``socketserver_m.py`` in the work directory and runs
 each under a deadline, writes both verdicts to ``verdicts/<sha256 of the module>.json``
 (the driver finds them again from cosmic-ray's session) and exits 1 if either suite
 killed the mutant, 0 if both missed it.  A suite that could not judge (its tool broke,
-not the mutant) is an ``error`` verdict, never a kill.  A run that overruns its
+not the mutant) is an ``error`` verdict, never a kill; a sockspec run that ends
+``UNVERIFIED`` (exit 1: a check blocked by a clause that did not fail) judged the
+mutant and is a kill, marked ``unverified:``.  A run that overruns its
 deadline counts as killed only because the driver checked, before any mutant, that the
 unmutated module passes the same run well inside that deadline.
 
@@ -158,6 +160,26 @@ def _crashed_targets(report: Path) -> list[str]:
     return crashed
 
 
+def _unverified_blocks(report: Path) -> list[str]:
+    """Blocked clauses whose blocking clause did not fail, error or xfail in the run.
+
+    The CLI's rule for ending ``UNVERIFIED`` (``sockspec.conformance.render.
+    unverified_blocks``), read from the JSON report as the other readers here do.
+    """
+    document = cast("dict[str, Any]", json.loads(report.read_text(encoding="utf-8")))
+    found: list[str] = []
+    for entry in cast("list[dict[str, Any]]", document["targets"]):
+        rows = cast("list[dict[str, Any]]", entry["clauses"])
+        outcomes = {row["id"]: row.get("outcome") for row in rows}
+        for row in rows:
+            blocked_by = str(row.get("blocked_by") or "")
+            carried = outcomes.get(blocked_by) in ("failed", "error", "xfailed")
+            if row.get("outcome") == "blocked" and not carried:
+                target = str(entry["target"]).split(":", 1)[-1]
+                found.append(f"{target} {row['id']} blocked by {blocked_by}")
+    return found
+
+
 def judge_sockspec(
     plan: dict[str, Any], workdir: Path, targets: Optional[list[str]]
 ) -> SuiteVerdict:
@@ -239,6 +261,15 @@ def _sockspec_run(
             # unmutated module runs every target to its end (the baseline), so the end is
             # the mutant's; the reason says "crash" so that such kills can be told apart.
             reason = "crash: " + "; ".join(crashed)
+            return {"verdict": "killed", "reason": reason, "seconds": run["seconds"]}
+        unverified = _unverified_blocks(report)
+        if unverified:
+            # UNVERIFIED: nothing failed, but a check found a precondition another clause
+            # states not holding, and that clause did not fail in the run.  The CLI exits 1, so
+            # a CI job rejects the module; the unmutated module passes this very run (the
+            # baseline, exit 0), so the block is the mutant's doing: noticed, so killed.
+            # The reason says "unverified": the blocking clause's own check missed the change.
+            reason = "unverified: " + "; ".join(unverified)
             return {"verdict": "killed", "reason": reason, "seconds": run["seconds"]}
     tail = run["output"].strip().splitlines()[-1:] or [""]
     return {

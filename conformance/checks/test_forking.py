@@ -96,11 +96,21 @@ def _second_child_meanwhile(
     return started, recorder
 
 
-def _reaped_by_the_check(harness: Harness) -> tuple[Any, int]:
-    """Serve one request in a child, let it exit and reap it here; (server, wait status)."""
-    recorder = harness.recorder()
-    server = harness.make_server(recorder=recorder)
-    harness.exchange(server)
+def _reaped_by_the_check(
+    harness: Harness,
+    recorder: Optional[Recorder] = None,
+    handler: Optional[type] = None,
+    attrs: Optional[dict[str, object]] = None,
+    payload: bytes = b"ping\n",
+) -> tuple[Any, int]:
+    """Serve one request in a child, let it exit and reap it here; (server, wait status).
+
+    ``handler`` (the reply handler by default) must record into ``recorder``: the child's
+    PID is read from its events.
+    """
+    recorder = recorder if recorder is not None else harness.recorder()
+    server = harness.make_server(handler, recorder=recorder, attrs=attrs)
+    harness.exchange(server, payload)
     pids = _child_pids(recorder, 1, harness.timeout)
     assert pids, "expected the request to be handled in a child process"
     harness.wait_until(lambda: _exited(pids[0]))
@@ -260,18 +270,13 @@ def test_child_exits_with_status_one_after_an_error(target: TargetLike, harness:
     def handle_error(self: Any, request: Any, client_address: Any) -> None:
         recorder.record("handle_error")  # no traceback in the output: the failure is deliberate
 
-    server = harness.make_server(
-        harness.reply_handler(recorder, fail=True), attrs={"handle_error": handle_error}
+    _, status = _reaped_by_the_check(
+        harness,
+        recorder,
+        harness.reply_handler(recorder, fail=True),
+        {"handle_error": handle_error},
+        b"fail\n",  # the reply handler raises for b"fail..."
     )
-    harness.send(server, b"fail\n")  # the reply handler raises for b"fail..."
-    harness.handle_one(server)
-    pids = _child_pids(recorder, 1, harness.timeout)
-    assert pids, "expected the request to be handled in a child process"
-    harness.wait_until(lambda: _exited(pids[0]))
-    try:
-        _, status = os.waitpid(pids[0], 0)
-    except ChildProcessError:
-        pytest.skip("could not observe the child: the server reaped it before the check could")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
     # The child's events travel to this process on their own: wait for the one expected.
     handled = len(recorder.wait_count("handle_error", 1, harness.timeout))

@@ -80,32 +80,69 @@ def test_handle_request_handles_one_request(target: TargetLike, harness: Harness
     assert all(reply.startswith(b"reply:") for reply in replies), f"got {replies!r}"
 
 
+#: A timeout above one second: a deadline computed as ``time() * timeout`` instead of
+#: ``time() + timeout`` then lies far in the future rather than in the past, so only a
+#: timeout like this one tells the two apart (below one second the wrong deadline lies in the
+#: past: handle_request still returns, which the short case accepts).
+LONG_TIMEOUT = 1.25
+
+
 @pytest.mark.clause("server.handle_request.timeout")
-def test_handle_request_timeout(target: TargetLike, harness: Harness) -> None:
-    """With no request within ``timeout``, handle_request calls handle_timeout and returns."""
-    _times_out_once(harness, harness.grace / 4, None)
+@pytest.mark.parametrize("long", [False, True], ids=["short", "above_one_second"])
+def test_handle_request_timeout(target: TargetLike, harness: Harness, long: bool) -> None:
+    """With no request within ``timeout``, handle_request calls handle_timeout and returns.
+
+    The case above one second (1.25 s, run once per target: it costs the whole timeout)
+    also says when it returns; it waits at most the timeout plus the harness's own, so a
+    handle_request that keeps waiting fails rather than hangs.
+    """
+    if not long:
+        _times_out_once(harness, harness.grace / 4, None)
+        return
+    elapsed = _times_out_once(harness, LONG_TIMEOUT, None, LONG_TIMEOUT + harness.timeout)
+    # select() may wake a little early on some clocks; a tenth of the timeout is plenty.
+    # On the late side 0.9 s is generous for a thread to be scheduled, and a deadline
+    # missed by a whole second (a remainder compared with -1 instead of 0) still shows.
+    assert elapsed < LONG_TIMEOUT + 0.9, (
+        f"expected handle_request to return about {LONG_TIMEOUT:g} s after it was called;"
+        f" it returned after {elapsed:.2f} s"
+    )
+    assert elapsed >= LONG_TIMEOUT * 0.9, (
+        f"expected handle_request to wait about {LONG_TIMEOUT:g} s; it returned after"
+        f" {elapsed:.2f} s"
+    )
 
 
 def _times_out_once(
-    harness: Harness, timeout: Optional[float], socket_timeout: Optional[float]
-) -> None:
-    """With no request coming, handle_request returns in time and calls handle_timeout once."""
+    harness: Harness,
+    timeout: Optional[float],
+    socket_timeout: Optional[float],
+    wait: Optional[float] = None,
+) -> float:
+    """With no request coming, handle_request returns in time and calls handle_timeout once.
+
+    Only ``timeout`` and ``socket_timeout`` (None: none) limit the wait; the call is given
+    ``wait`` (the harness timeout by default).  Returns the seconds it took.
+    """
     server, recorder = recording_server(harness, "handle_timeout", attrs={"timeout": timeout})
-    if socket_timeout is not None:
-        server.socket.settimeout(socket_timeout)
+    server.socket.settimeout(socket_timeout)
     limit = f"timeout={timeout}, socket timeout={socket_timeout}"
+    started = time.monotonic()
     call = BackgroundCall(server.handle_request)
-    if not call.wait(harness.timeout):
+    finished = call.wait(harness.timeout if wait is None else wait)
+    elapsed = time.monotonic() - started
+    if not finished:
         harness.send(server)  # let a blocked handle_request finish
         call.wait(harness.timeout)
         pytest.fail(
             f"expected handle_request to return with {limit}; "
-            f"it was still waiting after {harness.timeout:g} s"
+            f"it was still waiting after {elapsed:.2f} s"
         )
     if call.error is not None:
         raise call.error
     count = len(recorder.named("handle_timeout"))
     assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
+    return elapsed
 
 
 @pytest.mark.clause("server.handle_request.serves_within_timeout")
@@ -148,49 +185,3 @@ def test_handle_request_without_timeout_waits(target: TargetLike, harness: Harne
 def test_handle_request_honours_socket_timeout(target: TargetLike, harness: Harness) -> None:
     """With timeout None and a socket timeout, handle_request gives up after the socket's."""
     _times_out_once(harness, None, harness.grace / 2)
-
-
-#: A timeout above one second: a deadline computed as ``time() * timeout`` instead of
-#: ``time() + timeout`` then lies far in the future rather than in the past, so only a
-#: timeout like this one tells the two apart (with the short ones above both return).
-LONG_TIMEOUT = 1.25
-
-
-@pytest.mark.clause("server.handle_request.timeout")
-def test_handle_request_timeout_above_one_second(target: TargetLike, harness: Harness) -> None:
-    """With a timeout of 1.25 s and no request, handle_request returns after about 1.25 s.
-
-    Run once per target (it costs the whole timeout); waits at most the timeout plus the
-    harness's own timeout, so a handle_request that keeps waiting fails rather than hangs.
-    """
-    recorder = harness.recorder()
-    server = harness.make_server(
-        recorder=recorder, attrs={"timeout": LONG_TIMEOUT}, record=("handle_timeout",)
-    )
-    server.socket.settimeout(None)  # only the server's timeout attribute limits the wait
-    started = time.monotonic()
-    call = BackgroundCall(server.handle_request)
-    finished = call.wait(LONG_TIMEOUT + harness.timeout)
-    elapsed = time.monotonic() - started
-    if not finished:
-        harness.send(server)  # let a blocked handle_request finish
-        call.wait(harness.timeout)
-        pytest.fail(
-            f"expected handle_request to return about {LONG_TIMEOUT:g} s after it was called"
-            f" (timeout={LONG_TIMEOUT:g}, no request); it was still waiting after {elapsed:.2f} s"
-        )
-    if call.error is not None:
-        raise call.error
-    count = len(recorder.named("handle_timeout"))
-    assert count == 1, f"expected handle_timeout to be called once; observed {count} calls"
-    # select() may wake a little early on some clocks; a tenth of the timeout is plenty.
-    # On the late side 0.9 s is generous for a thread to be scheduled, and a deadline
-    # missed by a whole second (a remainder compared with -1 instead of 0) still shows.
-    assert elapsed < LONG_TIMEOUT + 0.9, (
-        f"expected handle_request to return about {LONG_TIMEOUT:g} s after it was called;"
-        f" it returned after {elapsed:.2f} s"
-    )
-    assert elapsed >= LONG_TIMEOUT * 0.9, (
-        f"expected handle_request to wait about {LONG_TIMEOUT:g} s; it returned after"
-        f" {elapsed:.2f} s"
-    )

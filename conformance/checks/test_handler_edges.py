@@ -112,35 +112,6 @@ def test_handle_may_close_wfile(target: TargetLike, harness: Harness) -> None:
     )
 
 
-@pytest.mark.clause("stream_handler.wfile.unbuffered")
-def test_one_byte_write_is_sent_at_once(target: TargetLike, harness: Harness) -> None:
-    """Even a single byte written to wfile reaches the client while handle() is running."""
-    # A handler that chooses another wbufsize has the trait own-wbufsize, which the
-    # catalogue excludes from this clause.
-    arrived = threading.Event()
-
-    def handle(self: Any) -> None:
-        # One byte: a tiny buffer (wbufsize = 1, say) holds it where a larger write
-        # would go straight through.
-        self.wfile.write(b"?")
-        arrived.wait(harness.timeout)
-
-    handler = type("Checked", (harness.io_handler_base(),), {"handle": handle})
-    server = quiet_server(harness, handler, harness.recorder())
-    client = harness.send(server, b"")
-    serving = BackgroundCall(harness.handle_one, server)
-    try:
-        readable, _, _ = select.select([client], [], [], harness.timeout / 2)
-        early = client.recv(64) if readable else b""
-    finally:
-        arrived.set()
-        serving.wait(harness.timeout)
-    assert early == b"?", (
-        "expected a one-byte write to wfile to reach the client while handle() was running;"
-        f" got {early!r} within {harness.timeout / 2:g} s"
-    )
-
-
 @pytest.mark.clause("stream_handler.disable_nagle_algorithm")
 def test_nagle_flag_is_false_by_default(target: TargetLike, harness: Harness) -> None:
     """StreamRequestHandler's own disable_nagle_algorithm is False: Nagle stays on."""

@@ -61,16 +61,17 @@ def test_wfile_reaches_the_client(target: TargetLike, harness: Harness) -> None:
     )
 
 
-@pytest.mark.clause("stream_handler.wfile.unbuffered")
-def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
-    """A write to wfile reaches the client while handle() is still running, with no flush."""
-    # A handler that sets wbufsize itself (own-wbufsize) is excluded by the catalogue.
+def _sent_while_handling(harness: Harness, data: bytes) -> bytes:
+    """What the client received while handle() still ran, after it wrote ``data`` to wfile.
+
+    The client waits up to half the harness timeout; handle() stays in until the client
+    has the bytes or has given up, so that a buffered wfile cannot be flushed by finish()
+    in the meantime.
+    """
     arrived = threading.Event()
 
     def handle(self: Any) -> None:
-        self.wfile.write(b"prompt")
-        # Stay in handle() until the client has the bytes or has given up (it waits half
-        # as long), so that a buffered wfile cannot be flushed by finish() in the meantime.
+        self.wfile.write(data)
         arrived.wait(harness.timeout)
 
     server = _stream_handler(harness, handle)
@@ -78,13 +79,24 @@ def test_wfile_sends_at_once(target: TargetLike, harness: Harness) -> None:
     serving = BackgroundCall(harness.handle_one, server)
     try:
         readable, _, _ = select.select([client], [], [], harness.timeout / 2)
-        early = client.recv(64) if readable else b""
+        return client.recv(64) if readable else b""
     finally:
         arrived.set()
         serving.wait(harness.timeout)
-    assert early == b"prompt", (
-        "expected the bytes written to wfile to reach the client while handle() was running;"
-        f" got {early!r} within {harness.timeout / 2:g} s (is wfile buffered, wbufsize != 0?)"
+
+
+@pytest.mark.clause("stream_handler.wfile.unbuffered")
+# One byte too: a tiny buffer (wbufsize = 1, say) holds it where a larger write would go
+# straight through (a cosmic-ray mutant slipped through with only the larger one).
+@pytest.mark.parametrize("data", [b"prompt", b"?"], ids=["bytes", "one_byte"])
+def test_wfile_sends_at_once(target: TargetLike, harness: Harness, data: bytes) -> None:
+    """A write to wfile reaches the client while handle() is still running, with no flush."""
+    # A handler that sets wbufsize itself (own-wbufsize) is excluded by the catalogue.
+    early = _sent_while_handling(harness, data)
+    assert early == data, (
+        f"expected the {len(data)} byte(s) written to wfile to reach the client while"
+        f" handle() was running; got {early!r} within {harness.timeout / 2:g} s"
+        " (is wfile buffered, wbufsize != 0?)"
     )
 
 

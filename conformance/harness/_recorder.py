@@ -3,6 +3,14 @@
 Calls made in a handler thread or in a forked child process arrive in the
 check's process too, because every record is one ``os.write`` to a pipe the
 child inherited.
+
+A record is written by descriptor number, and the number of a closed pipe is the
+next descriptor the process opens.  A server the harness had to abandon (its
+``shutdown()`` hung) goes on calling its recording spies after the check that made
+it closed its recorder; were those writes not stopped, they would land in whatever
+a later check opened with that number (a client socket, which then sent the old
+events as its request).  So a closed recorder writes nothing, and closing waits for
+a write already under way.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ __all__ = ["Event", "Recorder", "as_recorded", "state_of"]
 
 # Records are written with one os.write each; below PIPE_BUF they never interleave.
 _MAX_RECORD = 3000
+# How long close() waits for a write under way (one a full pipe holds up is freed by
+# draining it, so this is only the bound every wait has).
+_CLOSE_WAIT = 5.0
 
 
 def _plain(value: object, depth: int = 0) -> object:
@@ -68,6 +79,10 @@ class Recorder:
         self._pending = b""
         self._events: list[Event] = []
         self._lock = threading.Lock()
+        # Held around each write in the creating process, so close() never frees the
+        # write end's number while a write to it is under way (see the module's note).
+        self._write_lock = threading.Lock()
+        self._owner = os.getpid()
         self.closed = False
 
     def record(self, name: str, *values: object) -> None:
@@ -76,10 +91,21 @@ class Recorder:
         data = line.encode("utf-8")
         if len(data) > _MAX_RECORD:
             data = json.dumps([name, ["<truncated>"], os.getpid()]).encode("utf-8")
-        with contextlib.suppress(OSError):
-            os.write(self._write_fd, data + b"\n")
+        if os.getpid() != self._owner:
+            # A forked child writes to its own copy of the descriptor, which the check's
+            # close() does not free (and a lock copied at fork may be held for ever).
+            with contextlib.suppress(OSError):
+                os.write(self._write_fd, data + b"\n")
+            return
+        with self._write_lock:
+            if self.closed:
+                return
+            with contextlib.suppress(OSError):
+                os.write(self._write_fd, data + b"\n")
 
     def _drain(self) -> None:
+        if self.closed:
+            return  # the read end's number may belong to something else by now
         while True:
             try:
                 chunk = os.read(self._read_fd, 65536)
@@ -125,8 +151,26 @@ class Recorder:
         return self.named(name)
 
     def close(self) -> None:
-        """Close both ends of the pipe (idempotent)."""
-        if not self.closed:
-            self.closed = True
-            os.close(self._read_fd)
-            os.close(self._write_fd)
+        """Close both ends of the pipe (idempotent); later records are dropped.
+
+        A write under way is waited for first; one blocked on a full pipe is let
+        through by draining it.  Should one still not finish within the bound, both
+        ends stay open (two descriptors the leak guard will see) rather than be freed
+        while a thread may still write to them.
+        """
+        if self.closed:
+            return
+        with self._lock:
+            self._drain()
+            self.closed = True  # no write starts after this; one may be under way
+            deadline = time.monotonic() + _CLOSE_WAIT
+            while not self._write_lock.acquire(timeout=0.01):
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self._read_fd, 65536)  # make room for a blocked writer
+                if time.monotonic() >= deadline:
+                    return
+            try:
+                os.close(self._read_fd)
+                os.close(self._write_fd)
+            finally:
+                self._write_lock.release()

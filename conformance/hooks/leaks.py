@@ -57,6 +57,15 @@ def _warm_up_once(state: SuiteState, found: Optional[Target]) -> None:
     state.warmed_up.add(found.spec)
     if construction_problem(found) is not None:
         return  # reported once as the target's problem; nothing to warm up
+    # A crash in these steps is the target's, but not the check's whose set-up runs them.
+    state.step_started("the warm-up")
+    try:
+        _warm_up(state, found)
+    finally:
+        state.step_started("")
+
+
+def _warm_up(state: SuiteState, found: Target) -> None:
     wait = max(0.1, state.timeout / 2)
     known = state.known_hangs_of(found)
     hung = ""

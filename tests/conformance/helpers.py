@@ -44,6 +44,13 @@ class CrashingServer(socketserver.TCPServer):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class ExitInTimeoutServer(socketserver.TCPServer):
+    """Ends its process in handle_timeout(), a hook only a timeout check reaches."""
+
+    def handle_timeout(self):
+        os._exit(3)
+
+
 class BadFilenoServer(socketserver.TCPServer):
     """Reports a descriptor that is not its listening socket."""
 

@@ -258,9 +258,36 @@ def test_crashing_target_is_reported_not_fatal(run_json: RunJson) -> None:
     assert run.code == 1
     crashed, stdlib = _targets(doc)
     assert "SIGKILL" in str(crashed["problem"])
+    # It dies binding its first server, in the warm-up: named so, not as the first check.
+    assert "(the target crashed?) while the warm-up ran, in the set-up of test_" in str(
+        crashed["problem"]
+    )
     assert "ENDED EARLY" in run.out
     assert stdlib["problem"] == ""
     assert _clauses(stdlib)["server.fileno.listening_socket"]["outcome"] == "passed"
+
+
+def test_crash_in_one_check_names_it_and_keeps_what_ran_before(run_json: RunJson) -> None:
+    """A target ending its process in handle_timeout(): one line names the check that was
+    running and its clause, which errs; the verdicts before it stand; the exit is 1."""
+    run, doc = run_json("sample_servers:ExitInTimeoutServer", "--clause", "server.handle_request.*")
+    assert run.code == 1, run.out[-3000:]
+    (target,) = _targets(doc)
+    died = (
+        "pytest exited with status 3 while test_handle_request_timeout"
+        "[sample_servers:ExitInTimeoutServer-short] ran (clause server.handle_request.timeout)"
+    )
+    problem = str(target["problem"])
+    assert problem.startswith(died + ": "), problem
+    assert "\n" not in problem
+    assert f"ENDED EARLY: {died}" in run.out
+    rows = _clauses(target)
+    assert rows["server.handle_request.timeout"]["outcome"] == "error"
+    assert str(rows["server.handle_request.timeout"]["message"]).startswith(died)
+    # Checks that ran before it keep their verdicts, in the text report too.
+    assert rows["server.handle_request.order"]["outcome"] == "passed"
+    assert "PASS     server.handle_request.order" in run.out
+    assert rows["server.handle_request.timeout_none_waits"]["outcome"] == "not-run"
 
 
 def test_leaked_socket_fails_a_resources_clause(run_json: RunJson) -> None:

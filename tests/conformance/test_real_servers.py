@@ -176,10 +176,7 @@ def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
         targets_dir,
         "real_world:HangingShutdownServer",
         "server.handle_request.*",
-        # Not server.serve_forever.restartable: on a loaded machine its first loop's reply
-        # was once wrong on this server (seen twice under -n 2 beside a mutation run; cause
-        # not found yet, recorded in the stop's note) -- a defect to find, not to assert on.
-        "server.serve_forever.[!r]*",
+        "server.serve_forever.*",
         "server.shutdown.*",
         "--sockspec-timeout=2",
     )
@@ -195,6 +192,11 @@ def test_hanging_shutdown_is_reported_once_and_the_rest_still_checked(
     }, [(r["clause"], r["message"][:200]) for r in hung]
     blocked = [r for r in calls if r["outcome"] == "blocked"]
     assert all(r["clause"].startswith("server.s") for r in blocked), blocked
+    # Its first loop cannot be stopped, so a second one is never reached: blocked by the
+    # stopping clause.  (Its request once read the events an abandoned loop's spies still
+    # wrote to a closed recorder's reused descriptor; see harness/_recorder.py.)
+    (restartable,) = [r for r in calls if r["clause"] == "server.serve_forever.restartable"]
+    assert restartable["blocked_by"] == "server.shutdown.stops_serve_forever", restartable
     leaks = [r for r in reports(records) if r.get("leak")]
     assert not leaks, leaks
 

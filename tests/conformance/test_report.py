@@ -15,12 +15,19 @@ from sockspec.conformance.records import (
     Record,
     ReportDocument,
     ReportRecord,
+    StartRecord,
     TargetStatus,
 )
 from sockspec.conformance.render import junit_xml, text_report, verdict_word
 from sockspec.conformance.report import build_report
 from sockspec.conformance.targets import Target
-from sockspec.conformance.verdicts import CheckResult, TargetRun, check_results, clause_outcome
+from sockspec.conformance.verdicts import (
+    CheckResult,
+    TargetRun,
+    check_results,
+    clause_outcome,
+    running_when_ended,
+)
 from sockspec.spec import load_catalogue
 
 TARGET = Target(
@@ -77,6 +84,48 @@ def phase(
 def passing(nodeid: str) -> list[Record]:
     """The three phase records of a check that passed."""
     return [phase(nodeid, when, "passed") for when in ("setup", "call", "teardown")]
+
+
+def start(nodeid: str, step: str = "") -> StartRecord:
+    """The record of a check (or a step of the suite in its set-up) starting."""
+    return {"type": "start", "nodeid": nodeid, "step": step}
+
+
+def test_a_crash_is_charged_to_the_check_that_had_started() -> None:
+    """The last check started (even one that died before its first report) is named with
+    its clause, and errs; one that ended before is not named; a crash in the warm-up
+    inside a check's set-up names the warm-up, and that check is not run, not an error."""
+    records: list[Record] = [
+        item("m.py::test_a[t]", "x.a"),
+        item("m.py::test_b[t]", "x.b"),
+        start("m.py::test_a[t]"),
+        *passing("m.py::test_a[t]"),
+    ]
+    assert running_when_ended(records) == ""  # test_a ended: nothing was running
+    died: list[Record] = [*records, start("m.py::test_b[t]")]
+    assert running_when_ended(died) == "while test_b[t] ran (clause x.b)"
+    problem = "pytest exited with status 3 " + running_when_ended(died)
+    results = {r.nodeid: r for r in check_results(TargetRun(TARGET, died, 3, 1.0, problem))}
+    assert results["m.py::test_a[t]"].outcome == "passed"
+    assert (results["m.py::test_b[t]"].outcome, results["m.py::test_b[t]"].message) == (
+        "error",
+        problem,
+    )
+    warm: list[Record] = [
+        item("m.py::test_a[t]", "x.a"),
+        start("m.py::test_a[t]"),
+        start("m.py::test_a[t]", "the warm-up"),
+    ]
+    assert running_when_ended(warm) == (
+        "while the warm-up ran, in the set-up of test_a[t] (clause x.a)"
+    )
+    (result,) = check_results(TargetRun(TARGET, warm, -9, 1.0, "killed"))
+    assert (result.outcome, result.message) == ("not-run", "not run: killed")
+    # The warm-up ended; the check's own set-up went on.
+    after: list[Record] = [*warm, start("m.py::test_a[t]")]
+    assert running_when_ended(after) == "while test_a[t] ran (clause x.a)"
+    (result,) = check_results(TargetRun(TARGET, after, -9, 1.0, "killed"))
+    assert result.outcome == "error"
 
 
 def _check(outcome: Outcome) -> CheckResult:

@@ -114,3 +114,74 @@ def test_only_a_process_that_ended_itself_is_a_crash(tmp_path: Path) -> None:
     report.write_text(json.dumps(document), encoding="utf-8")
     crashed = judge._crashed_targets(report)  # pyright: ignore[reportPrivateUsage]
     assert [entry.split()[0] for entry in crashed] == ["A", "B"]
+
+
+def _blocked_document() -> dict[str, Any]:
+    """A report with one block carried by its clause's failure and one not carried."""
+    row = {"outcome": "passed", "blocked_by": ""}
+    return {
+        "interrupted": False,
+        "targets": [
+            {
+                "target": "socketserver_m:TCPServer",
+                "status": "completed",
+                "problem": "",
+                "clauses": [
+                    {**row, "id": "a.rests", "outcome": "blocked", "blocked_by": "a.base"},
+                    {**row, "id": "a.base", "outcome": "failed"},
+                    {**row, "id": "b.rests", "outcome": "blocked", "blocked_by": "b.base"},
+                    {**row, "id": "b.base"},
+                ],
+            }
+        ],
+    }
+
+
+def test_unverified_blocks_follow_the_cli_rule(tmp_path: Path) -> None:
+    """The judge finds the blocks the CLI's UNVERIFIED rule finds, from the JSON report."""
+    from sockspec.conformance.render import unverified_blocks
+
+    document = _blocked_document()
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(document), encoding="utf-8")
+    found = judge._unverified_blocks(report)  # pyright: ignore[reportPrivateUsage]
+    assert found == ["TCPServer b.rests blocked by b.base"]
+    expected = unverified_blocks(document)  # type: ignore[arg-type]  # a partial document
+    assert [(t.split(":")[-1], c, b) for t, c, b in expected] == [
+        ("TCPServer", "b.rests", "b.base")
+    ]
+
+
+def test_unverified_run_is_a_kill_marked_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A sockspec run ending UNVERIFIED (exit 1, no failure, a block its clause did not
+    carry) judged the mutant: killed, with the block in the reason; exit 1 with nothing of
+    the kind in the report stays an error."""
+    plan: dict[str, Any] = {
+        "sockspec": {
+            "cli": "sockspec-conformance",
+            "jobs": "1",
+            "xfail_file": "x.xfail",
+            "check_timeout": "3",
+            "target_timeout": "60",
+            "run_timeout": "120",
+        }
+    }
+    document = _blocked_document()
+
+    def fake_run(command: list[str], workdir: Path, timeout: float) -> dict[str, Any]:
+        (workdir / "sockspec-report.json").write_text(json.dumps(document), encoding="utf-8")
+        return {"returncode": 1, "output": "UNVERIFIED: ...", "seconds": 2.0}
+
+    monkeypatch.setattr(judge, "_run", fake_run)
+    document["targets"][0]["clauses"][1]["outcome"] = "passed"  # a.base no longer carries
+    verdict = judge._sockspec_run(plan, tmp_path, ["TCPServer"])  # pyright: ignore[reportPrivateUsage]
+    assert verdict["verdict"] == "killed", verdict
+    assert verdict["reason"] == (
+        "unverified: TCPServer a.rests blocked by a.base; TCPServer b.rests blocked by b.base"
+    )
+    for row in document["targets"][0]["clauses"]:
+        row["outcome"], row["blocked_by"] = "passed", ""
+    verdict = judge._sockspec_run(plan, tmp_path, ["TCPServer"])  # pyright: ignore[reportPrivateUsage]
+    assert verdict["verdict"] == "error", verdict
