@@ -29,8 +29,8 @@ from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
 from socket import socket as _Socket
 from typing import TYPE_CHECKING, Any, ClassVar, Tuple, cast
 
+from . import _forks
 from ._addresses import check_address
-from ._forks import forked_since_request_began
 from ._types import (
     DatagramRequest,
     HandlerClass,
@@ -166,7 +166,8 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
         connection when it is done.
         """
         connection: Any = request
-        if forked_since_request_began():
+        # The flag first: a call costs a forked child two page faults (see _forks).
+        if _forks.hooked and _forks.forked_since_request_began():
             self.close_request(request)
             return
         try:  # noqa: SIM105 -- a context manager per request costs more than try/except
