@@ -28,11 +28,13 @@ def measure(
     requests: Dict[str, int],
     repetitions: Dict[str, int],
     seconds_per_run: Dict[str, float],
+    turns: Dict[str, int],
 ) -> List[Row]:
     """Requests per second and p50/p99 latency per mode, client count and target.
 
     A run ends after ``requests[mode]`` requests or, on a slow or busy machine, once
     ``seconds_per_run[mode]`` have passed (requests in flight then still complete and count).
+    Each repetition gives every target ``turns[mode]`` runs, taking turns (A B C A B C ...).
     """
     seconds = seconds_per_run
     rows: List[Row] = []
@@ -51,6 +53,7 @@ def measure(
                         samples=samples,
                         requests=requests,
                         seconds=seconds,
+                        turns=turns[mode],
                     )
             for target in targets:
                 rows += [
@@ -87,14 +90,16 @@ def _repetition(
     samples: Dict[str, Dict[str, List[float]]],
     requests: Dict[str, int],
     seconds: Dict[str, float],
+    turns: int,
 ) -> None:
-    """One turn of every target, each in a server process started for this repetition.
+    """``turns`` runs of every target, each in a server process started for this repetition.
 
-    Fresh processes, because a forked child's cost depends on the memory layout of the
-    process it is forked from (the hash seed, addresses, the order of imports): it moved a
-    target's children by up to 20 page faults (some 80 us) from one process to the next
-    with the same code, so one process per target for all repetitions would fix one draw
-    of that layout for the whole case. The targets' order rotates between repetitions.
+    Fresh processes, because a forked child's cost depends on the state of the process it
+    is forked from (what its type attribute cache and allocators hold, which follows from
+    everything the process did before), so one process per target for the whole case would
+    fix one such state. The targets take turns, and their order rotates from turn to turn:
+    the machine's load changes over seconds, and many short alternating runs sample it
+    evenly, where one long run each lets a single loaded moment decide a case.
     """
     with contextlib.ExitStack() as stack:
         servers: Dict[str, ServerProcess] = {}
@@ -105,14 +110,15 @@ def _repetition(
             # A first short run warms the server (imports, thread/fork paths, caches).
             warm_up = max(clients, requests[mode] // 10)
             run_load(load, server.port, clients, warm_up, seconds[mode] / 4)
-        shift = repetition % len(targets)
-        for target in [*targets[shift:], *targets[:shift]]:
-            server = servers[target]
-            before = server.usage()
-            result = run_load(load, server.port, clients, requests[mode], seconds[mode])
-            figures = _figures(result, before, server.usage(), forking=mode == "forking")
-            for metric, value in figures.items():
-                samples[target].setdefault(metric, []).append(value)
+        for turn in range(turns):
+            shift = (repetition * turns + turn) % len(targets)
+            for target in [*targets[shift:], *targets[:shift]]:
+                server = servers[target]
+                before = server.usage()
+                result = run_load(load, server.port, clients, requests[mode], seconds[mode])
+                figures = _figures(result, before, server.usage(), forking=mode == "forking")
+                for metric, value in figures.items():
+                    samples[target].setdefault(metric, []).append(value)
 
 
 def _figures(

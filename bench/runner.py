@@ -14,7 +14,7 @@ from .control import BenchError
 from .echo_client import EchoMismatch
 from .machine import describe, headline, load_average
 from .results import Row, add_ratios, format_glance, format_table, write_json
-from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, unavailable_reason
+from .targets import FLOOR, IMPL, SCENARIOS, STDLIB, ensure_bytecode, unavailable_reason
 
 HERE = Path(__file__).resolve().parent
 TARGET_SECONDS = 300.0
@@ -30,20 +30,26 @@ BASELINES: Dict[str, Sequence[str]] = {
 
 # Each setting: (the full run, --quick). --quick is a smoke run, not for publishing.
 _SETTINGS: Dict[str, tuple[Any, Any]] = {
-    "cpu_requests": (1000, 200),
+    # Many short turns in 3 sets of fresh servers: with 7 turns of 1000 requests in one set,
+    # one loaded turn or one process's layout could move a case's median.
+    "cpu_requests": (500, 200),
     "cpu_repetitions": (7, 2),
+    "cpu_rounds": (3, 1),
     "concurrency_clients": ([8, 32, 128], [8, 32, 128]),
     "concurrency_requests": (
-        {"threading": 1500, "forking": 250},
+        {"threading": 600, "forking": 250},
         {"threading": 300, "forking": 150},
     ),
-    # Forking serves ~10x fewer requests per second, so it gets the longer runs, and more
-    # of them: the targets differ by a few per cent, and the shared machine's load moves
-    # over seconds, so many short turns sample it more evenly than a few long ones.
+    # The targets differ by a few per cent, and the shared machine's load moves over
+    # seconds, so many short alternating turns sample it more evenly than a few long ones
+    # (with 5 runs of 0.5 s a threading case's median was set by one loaded turn).
+    # Forking serves ~10x fewer requests per second, so it gets the longer runs; a threading
+    # repetition gives each target 3 turns in the same server processes.
     "concurrency_repetitions": ({"threading": 5, "forking": 10}, {"threading": 1, "forking": 1}),
+    "concurrency_turns": ({"threading": 3, "forking": 1}, {"threading": 1, "forking": 1}),
     "concurrency_seconds_per_run": (
-        {"threading": 0.5, "forking": 0.75},
-        {"threading": 0.3, "forking": 0.6},
+        {"threading": 0.2, "forking": 0.75},
+        {"threading": 0.2, "forking": 0.6},
     ),
     "bounded_requests": (1500, 300),
     "bounded_repetitions": (5, 1),
@@ -84,6 +90,10 @@ def _targets(notes: List[str]) -> List[str]:
         targets.append(IMPL)
     else:
         notes.append(f"impl not measured: {reason}")
+    for target in targets:
+        note = ensure_bytecode(target)
+        if note:
+            notes.append(note)
     return targets
 
 
@@ -111,7 +121,11 @@ def _run_sections(
     implementations = [target for target in targets if target != FLOOR]
     steps: Dict[str, Callable[[], List[Row]]] = {
         "cpu": lambda: cpu.measure(
-            targets, list(SCENARIOS), settings["cpu_requests"], settings["cpu_repetitions"]
+            targets,
+            list(SCENARIOS),
+            settings["cpu_requests"],
+            settings["cpu_repetitions"],
+            settings["cpu_rounds"],
         ),
         "concurrency": lambda: concurrency.measure(
             targets,
@@ -120,6 +134,7 @@ def _run_sections(
             requests=settings["concurrency_requests"],
             repetitions=settings["concurrency_repetitions"],
             seconds_per_run=settings["concurrency_seconds_per_run"],
+            turns=settings["concurrency_turns"],
         ),
         "bounded": lambda: (
             bounded.measure(

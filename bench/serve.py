@@ -221,10 +221,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--backlog", type=int, default=None)
     parser.add_argument("--max-seconds", type=float, default=300.0)
     parser.add_argument("--max-threads", type=int, default=None, help="sockspec.impl only")
+    parser.add_argument("--cpu", type=int, default=None, help="run on this CPU only (Linux)")
     parser.add_argument(
         "--count-threads", action="store_true", help="answer 'peak' (threading mode)"
     )
     args = parser.parse_args(argv)
+    if args.cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.cpu})
     # The parent owns this process's lifetime: Ctrl-C reaches it, and it says stop or dies.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watchdog = threading.Timer(args.max_seconds, os._exit, args=(3,))

@@ -8,7 +8,9 @@ measured with its own request-handling machinery.
 
 from __future__ import annotations
 
+import compileall
 import importlib
+import os
 import socket
 from types import ModuleType
 from typing import TYPE_CHECKING, Dict, Optional, Tuple, Type, cast
@@ -42,6 +44,31 @@ RECV_SIZE = 1024
 def implementation_module(target: str) -> ModuleType:
     """Import the module a target name stands for (``stdlib`` or ``impl``)."""
     return importlib.import_module(MODULES[target])
+
+
+def ensure_bytecode(target: str) -> Optional[str]:
+    """Write the bytecode of the target's own modules where it is missing; a note if it fails.
+
+    The stdlib's modules come with theirs, but an editable install under
+    ``PYTHONDONTWRITEBYTECODE`` has none, so each of its server processes would compile
+    sockspec.impl at start: about 480 kB more of the process's memory touched (584 against
+    104 kB measured on CPython 3.11), which every forked child then maps and tears down.
+    Both targets should be measured as an installed package runs, from bytecode.
+    """
+    if target == FLOOR:
+        return None
+    module = implementation_module(target)
+    where = getattr(module, "__file__", None)
+    if where is None:
+        return None
+    # quiet=2: a read-only install is reported in the note, not as a traceback.
+    if hasattr(module, "__path__"):
+        done = compileall.compile_dir(os.path.dirname(where), maxlevels=0, quiet=2)
+    else:
+        done = compileall.compile_file(where, quiet=2)
+    if done:
+        return None
+    return f"{MODULES[target]}: bytecode could not be written; its servers compile it at start"
 
 
 def unavailable_reason(target: str) -> Optional[str]:

@@ -61,7 +61,8 @@ class _SocketWriter(BufferedIOBase):
     """A binary writer that sends everything at once: no buffer, so nothing to flush."""
 
     def __init__(self, connection: socket.socket) -> None:
-        super().__init__()
+        # No super().__init__(): BufferedIOBase has none of its own (object's does nothing),
+        # and in a forked child the super object and its lookups cost page faults.
         self._connection = connection
 
     def writable(self) -> bool:

@@ -29,6 +29,7 @@ from socket import AF_INET, SOCK_DGRAM, SOCK_STREAM
 from socket import socket as _Socket
 from typing import TYPE_CHECKING, Any, ClassVar, Tuple, cast
 
+from . import _forks
 from ._addresses import check_address
 from ._forks import forked_since_request_began
 from ._types import (
@@ -58,6 +59,19 @@ def _stdlib_accept() -> Any:
         return None
     return accept if code.co_filename == getattr(socket, "__file__", None) else None
 
+
+# Whether a request was noted in this process (see _forks): until then no handler can have
+# forked a child that holds its connection. A global of this module, as reading it in a
+# forked child writes nothing (see shutdown_request).
+_noting_forks = False
+
+
+def _now_noting_forks() -> None:
+    global _noting_forks
+    _noting_forks = True
+
+
+_forks.when_hooked(_now_noting_forks)
 
 _SOCKET_ACCEPT = _stdlib_accept()
 _raw_accept = getattr(_socket.socket, "_accept", None) if _SOCKET_ACCEPT else None
@@ -166,7 +180,8 @@ class TCPServer(BaseServer[StreamRequestT, InetAddressT]):
         connection when it is done.
         """
         connection: Any = request
-        if forked_since_request_began():
+        # The flag first: a call costs a forked child two page faults (see _forks).
+        if _noting_forks and forked_since_request_began():
             self.close_request(request)
             return
         try:  # noqa: SIM105 -- a context manager per request costs more than try/except

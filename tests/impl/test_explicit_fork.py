@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import select
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, List, Tuple
@@ -177,3 +179,63 @@ def test_a_refused_request_after_forking_mixin_forked_is_still_half_closed() -> 
         assert _read_to_end(first) == (b"the whole reply " * 100, "end of stream")
         server.handle_request()
         assert _read_to_end(second) == (b"", "end of stream")
+
+
+_FRESH_FORKING_SERVER = """
+import socket
+from sockspec import impl
+from sockspec.impl import _forks, sockets
+
+class AnswersFirstLine(impl.StreamRequestHandler):
+    def handle(self):
+        self.rfile.readline()
+        self.wfile.write(b"the whole reply " * 100)
+
+with impl.ForkingTCPServer(("127.0.0.1", 0), AnswersFirstLine) as server:
+    with socket.create_connection(server.server_address, timeout=30) as client:
+        client.sendall(UNREAD)
+        server.handle_request()
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+print(received == b"the whole reply " * 100, _forks.hooked, sockets._noting_forks)
+"""
+
+
+def test_a_forking_server_that_never_noted_a_count_still_half_closes() -> None:
+    """In a process where no request was noted (``_forks.hooked`` false, as in every
+    ForkingMixIn-only server, whose shutdown_request() then skips the count) a child
+    still half-closes: an unread request gets its whole reply and a clean end of stream
+    (a reset would raise here), and serving leaves the flag unset."""
+    script = f"UNREAD = {UNREAD!r}\n" + _FRESH_FORKING_SERVER
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "False"]
+
+
+def test_the_first_noted_request_sets_the_flag_that_shutdown_request_reads() -> None:
+    """A synchronous server notes its first request, which sets the flag that makes
+    ``shutdown_request()`` look at the fork count (so an explicit fork is seen)."""
+    script = (
+        "import socket\nfrom sockspec import impl\nfrom sockspec.impl import sockets\n"
+        "before = sockets._noting_forks\n"
+        "with impl.TCPServer(('127.0.0.1', 0), impl.BaseRequestHandler) as server:\n"
+        "    with socket.create_connection(server.server_address, timeout=30):\n"
+        "        server.handle_request()\n"
+        "print(before, sockets._noting_forks)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
