@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
-from typing import Any
+from typing import Any, List
 
 #: Upper bound for anything a test waits for; reaching it means the test failed.
 DEADLINE = 30.0
+
+
+def printed_by_fresh_interpreter(script: str) -> List[str]:
+    """Run ``script`` in a new interpreter (this one's executable) and return its output's words.
+
+    For what only a fresh process shows: module state before the first request, a patch made
+    before sockspec.impl is imported. The script must exit 0; its standard error is the message.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
 
 
 def send_line(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import socket
 import socketserver
-import subprocess
-import sys
 from types import ModuleType
 from typing import Any, ClassVar, Dict, Iterator, List, Optional
 
 import pytest
 from sockspec import impl
+
+from tests.impl.helpers import printed_by_fresh_interpreter
 
 DEADLINE = 30.0
 
@@ -145,12 +145,4 @@ print(len(calls))
 
 def test_an_accept_patched_before_the_import_is_called() -> None:
     """A patch made before sockspec.impl is imported (gevent-style) is honoured too."""
-    run = subprocess.run(
-        [sys.executable, "-c", PATCHED_BEFORE_IMPORT],
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["1"]
+    assert printed_by_fresh_interpreter(PATCHED_BEFORE_IMPORT) == ["1"]

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any, List, Tuple
 
 import pytest
 from sockspec import impl
+
+from tests.impl.helpers import printed_by_fresh_interpreter
 
 DEADLINE = 30.0
 #: More than the handlers read (rfile reads ahead up to 8 KiB), so that request data stays
@@ -208,15 +208,7 @@ def test_a_forking_server_that_never_noted_a_count_still_half_closes() -> None:
     still half-closes: an unread request gets its whole reply and a clean end of stream
     (a reset would raise here), and serving leaves the flag unset."""
     script = f"UNREAD = {UNREAD!r}\n" + _FRESH_FORKING_SERVER
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False", "False"]
+    assert printed_by_fresh_interpreter(script) == ["True", "False", "False"]
 
 
 def test_the_first_noted_request_sets_the_flag_that_shutdown_request_reads() -> None:
@@ -230,12 +222,4 @@ def test_the_first_noted_request_sets_the_flag_that_shutdown_request_reads() -> 
         "        server.handle_request()\n"
         "print(before, sockets._noting_forks)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "True"]
+    assert printed_by_fresh_interpreter(script) == ["False", "True"]
