@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,10 +44,32 @@ def order(interpreters: Sequence[matrix.Interpreter]) -> list[matrix.Interpreter
     return sorted(interpreters, key=cost)
 
 
+#: Not part of the distribution: virtual environments, build output, caches, results.
+IGNORED = shutil.ignore_patterns(
+    ".venv*",
+    ".git",
+    ".nox",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    "matrix",
+    "_build",
+    ".hypothesis",
+)
+
+
 def build_wheel(folder: Path) -> Path:
-    """sockspec's wheel (pure Python, the same for every interpreter), built once."""
+    """sockspec's wheel (pure Python, the same for every interpreter), built once.
+
+    Built from a copy of the checkout: setuptools writes build/ and *.egg-info into the
+    tree it builds, and CI's `make typing` installs the checkout at the same time.
+    """
+    source = folder / "source"
+    shutil.copytree(matrix.ROOT, source, ignore=IGNORED)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "wheel"]
-    command = [*pip, "--no-deps", "-w", str(folder), str(matrix.ROOT)]
+    command = [*pip, "--no-deps", "-w", str(folder), str(source)]
     subprocess.run(command, check=True, timeout=600, stdin=subprocess.DEVNULL)
     wheels = sorted(folder.glob("sockspec-*.whl"))
     if len(wheels) != 1:
