@@ -15,7 +15,7 @@ LINT_PATHS := spec impl conformance tests bench mutation noxfile.py \
 help:
 	@echo "make conformance  verify the stdlib socketserver and print the clause report"
 	@echo "make test         ruff, mypy --strict, pyright strict, then pytest"
-	@echo "make matrix       tests and conformance under every CPython/PyPy 3.9+ on this machine"
+	@echo "make matrix       tests and conformance under every CPython/PyPy 3.9+ on this machine (MATRIX_JOBS=2 at a time)"
 	@echo "make bench        benchmarks (reference implementation vs stdlib)"
 	@echo "make soak         long soak of the stdlib and reference servers (leaks, handle_error, memory)"
 	@echo "make docs         build the documentation site"
