@@ -5,6 +5,8 @@ them: ``matrix(3.9)`` ... ``matrix(pypy3.9)``), each in its own virtual environm
 sockspec installed from this checkout; ``nox -s matrix_summary`` then writes
 ``matrix/matrix.json`` and the comparison of the conformance reports.  The output
 directory is ``matrix`` unless ``SOCKSPEC_MATRIX_OUT`` names another one.
+``make matrix`` runs these sessions two at a time instead (``tests/run_matrix.py``), each
+installing the wheel named by ``SOCKSPEC_MATRIX_WHEEL``, built once.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def matrix_session(session: nox.Session) -> None:
     found = next(i for i in INTERPRETERS if i.executable == session.python)
     out = _out()
     (out / f"steps-{found.label}.json").unlink(missing_ok=True)
-    session.install(str(matrix.ROOT), *matrix.TEST_EXTRAS)
+    # make matrix (tests/run_matrix.py) builds the wheel once for every session.
+    source = os.environ.get("SOCKSPEC_MATRIX_WHEEL") or str(matrix.ROOT)
+    session.install(source, *matrix.TEST_EXTRAS)
     with_tests = matrix.runs_tests(found, INTERPRETERS)
     result = matrix.run_steps(found, Path(session.bin), out, with_tests=with_tests)
     matrix.write_steps(result, out)
