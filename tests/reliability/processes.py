@@ -12,6 +12,7 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,39 @@ def child_processes() -> list[int]:
 def session_members(session: int) -> list[int]:
     """PIDs of live processes in the session led by ``session`` (orphans included)."""
     return probes.session_members(session)
+
+
+#: The environment variable that marks every process of one :func:`run_isolated` run.
+RUN_MARK = "SOCKSPEC_ISOLATED_RUN"
+#: How long processes the run killed on its way out get to finish dying (SIGKILL is
+#: asynchronous); a process still there after it is a leftover.
+LEFTOVER_SETTLE = 2.0
+
+
+def marked_processes(name: str, value: str) -> list[int]:
+    """PIDs of live processes started with ``name=value`` in their environment (Linux /proc).
+
+    A process's /proc environ is the one it was started with, and a forked copy keeps
+    its parent's, so this finds every descendant of a marked process whatever session
+    or parent it ended up in (an orphan adopted by init, a child in a new session);
+    zombies show an empty environment and are not counted.
+    """
+    needle = f"{name}={value}".encode()
+    found: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            environ = Path(f"/proc/{entry}/environ").read_bytes()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        if needle in environ.split(b"\0"):
+            found.append(int(entry))
+    return sorted(found)
 
 
 @dataclass
@@ -98,6 +132,8 @@ class Finished:
     stderr: str
     seconds: float
     leftovers: list[int]
+    #: What each leftover was running (its command line), in the order of ``leftovers``.
+    leftover_commands: list[str] = field(default_factory=list[str])
 
 
 def run_isolated(
@@ -107,14 +143,23 @@ def run_isolated(
     env: Optional[dict[str, str]] = None,
     cwd: Optional[Path] = None,
 ) -> Finished:
-    """Run ``command`` in its own session; report and kill anything of it left running."""
+    """Run ``command`` in its own session; report and kill anything of it left running.
+
+    Left running means: in the command's session, or anywhere else with the run's mark
+    in its environment (the conformance runner starts each target's pytest in a session
+    of its own, so its forked children are in neither the command's session nor, once
+    orphaned, its process tree).
+    """
     started = time.monotonic()
+    mark = uuid.uuid4().hex
+    marked_env = dict(os.environ if env is None else env)
+    marked_env[RUN_MARK] = mark
     process = subprocess.Popen(
         list(command),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=marked_env,
         cwd=cwd,
         start_new_session=True,
     )
@@ -125,8 +170,27 @@ def run_isolated(
         stdout, stderr = process.communicate()
         stderr += f"\n[killed after the {deadline:g} s deadline]"
     seconds = time.monotonic() - started
-    leftovers = session_members(process.pid)
+    leftovers = _leftovers(process.pid, mark)
+    commands = [_command_line(pid) for pid in leftovers]
     for pid in leftovers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    return Finished(process.returncode, stdout, stderr, seconds, leftovers)
+    return Finished(process.returncode, stdout, stderr, seconds, leftovers, commands)
+
+
+def _command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    return f"{pid}: " + raw.replace(b"\0", b" ").decode(errors="replace").strip()[:300]
+
+
+def _leftovers(session: int, mark: str) -> list[int]:
+    """What of a finished run is still alive after LEFTOVER_SETTLE: its session and its mark."""
+    deadline = time.monotonic() + LEFTOVER_SETTLE
+    while True:
+        alive = sorted(set(session_members(session)) | set(marked_processes(RUN_MARK, mark)))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.01)  # polling with a deadline: a dying process offers nothing to wait on

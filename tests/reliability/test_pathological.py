@@ -67,7 +67,7 @@ def test_suite_reports_pathological_target_and_cleans_up(
     env["PYTHONPATH"] = str(HERE) + (os.pathsep + inherited if inherited else "")
     with watch_leaks(settle=0) as leaks:
         finished = run_isolated(command, deadline=RUN_DEADLINE, env=env)
-    assert not finished.leftovers, f"processes outlived the CLI: {finished.leftovers}"
+    assert not finished.leftovers, f"processes outlived the CLI: {finished.leftover_commands}"
     assert not leaks, f"the run left {leaks.describe()} in the test process"
     assert finished.returncode == 1, (
         f"expected exit 1 (a failing target); got {finished.returncode}:\n{finished.stderr[-2000:]}"
