@@ -258,10 +258,11 @@ def run_target(
                 problem = f"the run exceeded its {options.deadline:g} s deadline and was killed"
                 _kill_group(process)
                 break
-        if process.returncode is None:
-            # Exited but not yet reaped: whatever the target left in the run's process group
-            # (a forked child that escaped the guard) goes too.
-            _kill_group(process)
+        # Whatever the target left in the run's process group (a forked child that escaped
+        # the guard, such as one the warm-up made) goes too; also where _exited() had to
+        # reap (PyPy), as its docstring says: skipping the kill then left such a child
+        # running for ever, adopted by init.
+        _kill_group(process)
         returncode = process.wait()  # already ended: this only reaps it
         reader.poll()
         if not problem:
