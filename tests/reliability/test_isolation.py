@@ -44,7 +44,7 @@ def test_a_forked_child_in_a_session_of_its_own_is_a_leftover_and_is_killed() ->
     """The child is reported (with its command line) and does not outlive the check."""
     finished = run_isolated([sys.executable, "-c", ESCAPES], deadline=DEADLINE)
     assert finished.returncode == 0, finished.stderr
-    assert len(finished.leftovers) == 1, finished.leftovers
+    assert len(finished.leftovers) == 1, finished.leftover_commands
     (pid,) = finished.leftovers
     assert pid != os.getpid()
     assert "-c" in finished.leftover_commands[0]
