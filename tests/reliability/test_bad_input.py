@@ -75,8 +75,24 @@ def test_port_out_of_range_is_rejected(implementation: ModuleType, port: int) ->
     """A port outside 0-65535 fails in the constructor with a message about the port."""
     with watch_leaks(settle=0) as leaks:
         error = _construction_error(implementation, (LOOPBACK, port))
-    assert "port" in str(error).lower(), f"{type(error).__name__}: {error}"
+    if _pypy_socket_overflow(implementation, port, error):
+        # PyPy's socket module converts the port to a C long before it checks the range, so
+        # beyond 64 bits the stdlib's error is "int too large to convert to int" (measured:
+        # PyPy 7.3.11), which names no port; sockspec.impl checks the range itself.
+        assert str(error), "an OverflowError without a message"
+    else:
+        assert "port" in str(error).lower(), f"{type(error).__name__}: {error}"
     assert not leaks, leaks.describe()
+
+
+def _pypy_socket_overflow(implementation: ModuleType, port: int, error: BaseException) -> bool:
+    """Whether ``error`` is PyPy's socket refusing a port that does not fit in 64 bits."""
+    return (
+        sys.implementation.name == "pypy"
+        and implementation.__name__ == "socketserver"
+        and isinstance(error, OverflowError)
+        and not -(2**63) <= port < 2**63
+    )
 
 
 @settings(
