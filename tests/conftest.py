@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.processes import child_processes, marked_processes
+from tests.reliability.processes import child_processes, is_running, marked_processes
 
 #: The environment variable that marks the processes of one test run.
 SESSION_MARK = "SOCKSPEC_TEST_SESSION"
@@ -63,19 +63,12 @@ def _describe(pid: int) -> str:
     return f"{pid} [{test}]: {command.decode(errors='replace').strip()[:200]}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return False
-    return state.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
 def _survivors(mark: str, children_before: frozenset[int]) -> list[int]:
     deadline = time.monotonic() + SETTLE
     while True:
         found = set(marked_processes(SESSION_MARK, mark)) - {os.getpid()}
-        found |= {pid for pid in child_processes() if pid not in children_before and _alive(pid)}
+        new_children = set(child_processes()) - children_before
+        found |= {pid for pid in new_children if is_running(pid)}
         if not found or time.monotonic() > deadline:
             return sorted(found)
         time.sleep(0.05)  # polling with a deadline: a dying process offers nothing to wait on

@@ -36,6 +36,11 @@ def session_members(session: int) -> list[int]:
     return probes.session_members(session)
 
 
+def is_running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (Linux /proc): a zombie or a gone one is not."""
+    return probes.child_state(pid) == "running"
+
+
 #: The environment variable that marks every process of one :func:`run_isolated` run.
 RUN_MARK = "SOCKSPEC_ISOLATED_RUN"
 #: How long processes the run killed on its way out get to finish dying (SIGKILL is

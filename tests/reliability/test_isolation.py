@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.processes import run_isolated
+from tests.reliability.processes import is_running, run_isolated
 
 DEADLINE = 30.0
 
@@ -28,14 +28,6 @@ if os.fork() == 0:
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
 @pytest.mark.skipif(
     not (hasattr(os, "fork") and Path("/proc/self/environ").exists()),
     reason="the escape needs os.fork; finding it needs Linux /proc",
@@ -49,6 +41,6 @@ def test_a_forked_child_in_a_session_of_its_own_is_a_leftover_and_is_killed() ->
     assert pid != os.getpid()
     assert "-c" in finished.leftover_commands[0]
     end = time.monotonic() + DEADLINE
-    while _running(pid) and time.monotonic() < end:
+    while is_running(pid) and time.monotonic() < end:
         time.sleep(0.01)  # SIGKILL is asynchronous; init reaps the orphan
-    assert not _running(pid), f"leftover {pid} still running after run_isolated killed it"
+    assert not is_running(pid), f"leftover {pid} still running after run_isolated killed it"
